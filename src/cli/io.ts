@@ -1,0 +1,18 @@
+/** What a command may touch of the process: its streams. Tests pass buffers; `bin/bridge.js` passes the real ones. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Today's date-time; commands pass it down to the pure core. */
+  now: () => Date;
+}
+
+export const processIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  now: () => new Date(),
+});
+
+/** Exit codes shared by every command. */
+export const EXIT = { OK: 0, FATAL: 1, REJECTED: 2 } as const;
+
+export type Command = (argv: string[], io: CliIo) => Promise<number>;

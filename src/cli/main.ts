@@ -1,0 +1,39 @@
+/**
+ * `bridge <command> [...]`: one file per command in this folder, loaded on demand so a command's
+ * dependencies (database drivers, HTTP server) cost nothing to the others.
+ */
+import { BridgeError } from "../errors.ts";
+import { type CliIo, type Command, EXIT, processIo } from "./io.ts";
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: bridge <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun 'bridge <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(usage());
+    return name ? EXIT.OK : EXIT.FATAL;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`bridge: unknown command '${name}'\n\n${usage()}`);
+    return EXIT.FATAL;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (e) {
+    if (e instanceof BridgeError) {
+      io.stderr.write(`bridge ${name}: ${e.code}: ${e.message}\n`);
+    } else {
+      io.stderr.write(`bridge ${name}: ${(e as Error).stack ?? String(e)}\n`);
+    }
+    return EXIT.FATAL;
+  }
+}

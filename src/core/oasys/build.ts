@@ -1,0 +1,447 @@
+/**
+ * Builds the canonical model from a source-neutral `RawAssessment` (strings as the source gave them).
+ * Both ingest adapters (XML export reader, ORDS REST pull) only *extract* raw values and call this, so the
+ * same assessment yields the same canonical model whatever the route. Pure: `today` is a parameter.
+ */
+import {
+  type ParsedIdentifier,
+  parseCrn,
+  parseCro,
+  parseNomisId,
+  parsePnc,
+} from "../identity/identifiers.ts";
+import { validateCanonical } from "../schemas.ts";
+import {
+  CANONICAL_SCHEMA,
+  type Extra,
+  type LaterAssessmentFlags,
+  type OasysAssessment,
+  type Predictor,
+  type RecordWarning,
+  type RoshLevel,
+} from "./model.ts";
+import {
+  clean,
+  isNoLevel,
+  normaliseAnswer,
+  normaliseAssessmentType,
+  normaliseBand,
+  normaliseDate,
+  normaliseFlag,
+  normaliseGender,
+  normaliseLocalDateTime,
+  normalisePartcomp,
+  normalisePredictorType,
+  normaliseRiskLevel,
+  normaliseRoshGroup,
+  normaliseRoshSetting,
+  normaliseStaticOrDynamic,
+  normaliseStatus,
+} from "./normalise.ts";
+
+export type Raw = string | null;
+
+export interface RawAssessment {
+  assessmentPk: Raw;
+  type: Raw;
+  version: Raw;
+  status: Raw;
+  partcompStatus: Raw;
+  purposeCode: Raw;
+  purposeDescription: Raw;
+  initiationDate: Raw;
+  assessorSignedDate: Raw;
+  dateCompleted: Raw;
+  later: Partial<Record<keyof LaterAssessmentFlags, Raw>>;
+  offender: {
+    oasysOffenderPk: Raw;
+    crn: Raw;
+    pnc: Raw;
+    cro: Raw;
+    nomisId: Raw;
+    familyName: Raw;
+    forenames: string[];
+    dateOfBirth: Raw;
+    gender: Raw;
+    limitedAccessOffender: Raw;
+    custody: Raw;
+    mergedPnc: Raw;
+    mergedOffenderPk: Raw;
+  };
+  /** In source order; `path` locates the value for error messages (`section[code=6]/answer[q=6.12]`). */
+  answers: { code: string; raw: Raw; path: string }[];
+  sections: { code: string; linkedToHarm: Raw; linkedToReoffending: Raw; issuesDetails: Raw; path: string }[];
+  rosh: null | {
+    levels: { group: Raw; setting: Raw; level: Raw; path: string }[];
+    whoIsAtRisk: Raw;
+    natureOfRisk: Raw;
+    riskImminence: Raw;
+    riskIncreaseFactors: Raw;
+    riskMitigationFactors: Raw;
+    analysisOfRiskFactors: Raw;
+  };
+  predictors: {
+    type: Raw;
+    score: Raw;
+    points: Raw;
+    band: Raw;
+    staticOrDynamic: Raw;
+    algorithmVersion: Raw;
+    calculatedAt: Raw;
+    path: string;
+  }[];
+  rmp: null | {
+    mappaCategory: Raw;
+    mappaLevel: Raw;
+    keyInformationCurrentSituation: Raw;
+    furtherConsiderationsCurrentSituation: Raw;
+    supervision: Raw;
+    monitoringAndControl: Raw;
+    interventionsAndTreatment: Raw;
+    victimSafetyPlanning: Raw;
+    contingencyPlans: Raw;
+  };
+  extras: Extra[];
+}
+
+export function emptyRawAssessment(): RawAssessment {
+  return {
+    assessmentPk: null,
+    type: null,
+    version: null,
+    status: null,
+    partcompStatus: null,
+    purposeCode: null,
+    purposeDescription: null,
+    initiationDate: null,
+    assessorSignedDate: null,
+    dateCompleted: null,
+    later: {},
+    offender: {
+      oasysOffenderPk: null,
+      crn: null,
+      pnc: null,
+      cro: null,
+      nomisId: null,
+      familyName: null,
+      forenames: [],
+      dateOfBirth: null,
+      gender: null,
+      limitedAccessOffender: null,
+      custody: null,
+      mergedPnc: null,
+      mergedOffenderPk: null,
+    },
+    answers: [],
+    sections: [],
+    rosh: null,
+    predictors: [],
+    rmp: null,
+    extras: [],
+  };
+}
+
+/** Why a record was refused: a registry code, where, and what is wrong (never personal data). */
+export interface BuildRejection {
+  code: "BRIDGE_E_RECORD_MISSING_FIELD" | "BRIDGE_E_RECORD_BAD_VALUE" | "BRIDGE_E_RECORD_SCHEMA";
+  path: string;
+  reason: string;
+}
+
+export type BuildResult =
+  | { ok: true; assessment: OasysAssessment }
+  | { ok: false; rejection: BuildRejection };
+
+export interface BuildOptions {
+  /** Today's date `YYYY-MM-DD`, for the two-digit PNC year pivot. */
+  today: string;
+}
+
+class Rejected extends Error {
+  constructor(readonly rejection: BuildRejection) {
+    super(rejection.reason);
+  }
+}
+
+const reject = (code: BuildRejection["code"], path: string, reason: string): never => {
+  throw new Rejected({ code, path, reason });
+};
+
+const LATER_KEYS: (keyof LaterAssessmentFlags)[] = [
+  "laterWIPAssessmentExists",
+  "latestWIPDate",
+  "laterSignLockAssessmentExists",
+  "latestSignLockDate",
+  "laterPartCompUnsignedAssessmentExists",
+  "latestPartCompUnsignedDate",
+  "laterPartCompSignedAssessmentExists",
+  "latestPartCompSignedDate",
+  "laterCompleteAssessmentExists",
+  "latestCompleteDate",
+];
+
+const GROUP_ORDER = ["CHILDREN", "PUBLIC", "KNOWN_ADULT", "STAFF", "PRISONERS"];
+const SETTING_ORDER = ["COMMUNITY", "CUSTODY"];
+
+function integer(raw: Raw): number | null {
+  const s = clean(raw);
+  return s !== null && /^\d+$/.test(s) ? Number(s) : null;
+}
+
+function decimal(raw: Raw): number | null {
+  const s = clean(raw);
+  return s !== null && /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : null;
+}
+
+/** Build and validate one canonical assessment. Never throws. */
+export function buildAssessment(raw: RawAssessment, options: BuildOptions): BuildResult {
+  try {
+    const assessment = build(raw, options);
+    const problem = validateCanonical(assessment);
+    if (problem) return { ok: false, rejection: { code: "BRIDGE_E_RECORD_SCHEMA", ...problem } };
+    return { ok: true, assessment };
+  } catch (e) {
+    if (e instanceof Rejected) return { ok: false, rejection: e.rejection };
+    throw e;
+  }
+}
+
+function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
+  const warnings: RecordWarning[] = [];
+  const warn = (code: string, path: string, message: string) => warnings.push({ code, path, message });
+
+  const pkText = clean(raw.assessmentPk);
+  if (pkText === null) reject("BRIDGE_E_RECORD_MISSING_FIELD", "@assessmentPk", "assessmentPk is missing");
+  const assessmentPk = integer(pkText);
+  if (assessmentPk === null || assessmentPk < 1) {
+    reject("BRIDGE_E_RECORD_BAD_VALUE", "@assessmentPk", "assessmentPk is not a positive whole number");
+  }
+  const type = normaliseAssessmentType(raw.type);
+  if (clean(raw.type) === null)
+    reject("BRIDGE_E_RECORD_MISSING_FIELD", "@type", "assessment type is missing");
+  if (type === null) {
+    reject("BRIDGE_E_RECORD_BAD_VALUE", "@type", `assessment type "${clean(raw.type)}" is not an OASys type`);
+  }
+  const status = normaliseStatus(raw.status);
+  if (clean(raw.status) === null)
+    reject("BRIDGE_E_RECORD_MISSING_FIELD", "@status", "assessment status is missing");
+  if (status === null) {
+    reject(
+      "BRIDGE_E_RECORD_BAD_VALUE",
+      "@status",
+      `status "${clean(raw.status)}" is not OPEN, COMPLETE or LOCKED_INCOMPLETE`,
+    );
+  }
+
+  const dateTime = (value: Raw, path: string): string | null => {
+    if (clean(value) === null) return null;
+    const d = normaliseLocalDateTime(value);
+    if (d === null) reject("BRIDGE_E_RECORD_BAD_VALUE", path, "not an ISO 8601 date-time");
+    return d;
+  };
+
+  const purposeText = clean(raw.purposeCode);
+  const purposeCode = integer(purposeText);
+  if (purposeText !== null && purposeCode === null) {
+    warn("PURPOSE_CODE_NOT_NUMERIC", "@purposeCode", "purpose code is not numeric; ignored");
+  }
+
+  const later = {} as LaterAssessmentFlags;
+  for (const k of LATER_KEYS) {
+    const v = raw.later[k] ?? null;
+    if (k.startsWith("later")) {
+      const flag = normaliseFlag(v);
+      if (clean(v) !== null && flag === null)
+        warn("FLAG_NOT_BOOLEAN", k, "flag is not true/false; treated as unknown");
+      (later as unknown as Record<string, boolean | null>)[k] = flag;
+    } else {
+      (later as unknown as Record<string, string | null>)[k] = dateTime(v, k);
+    }
+  }
+
+  const pivotYear = Number(today.slice(2, 4));
+  const identifier = (value: Raw, path: string, parse: (s: string) => ParsedIdentifier) => {
+    const s = clean(value);
+    if (s === null) return null;
+    const parsed = parse(s);
+    if (!parsed.valid) warn("IDENTIFIER_INVALID", path, parsed.reason ?? "identifier is invalid");
+    return { raw: parsed.raw, canonical: parsed.canonical, valid: parsed.valid };
+  };
+  const o = raw.offender;
+  const gender = normaliseGender(o.gender);
+  if (gender === null)
+    warn("GENDER_NOT_RECOGNISED", "offender/gender", "gender not recognised; treated as NOT_KNOWN");
+  const dobText = clean(o.dateOfBirth);
+  const dateOfBirth = normaliseDate(dobText);
+  if (dobText !== null && dateOfBirth === null)
+    warn("DATE_INVALID", "offender/dateOfBirth", "date of birth is not a date");
+  const lao = normaliseFlag(o.limitedAccessOffender);
+  if (clean(o.limitedAccessOffender) !== null && lao === null) {
+    reject(
+      "BRIDGE_E_RECORD_BAD_VALUE",
+      "offender/@limitedAccessOffender",
+      "limitedAccessOffender is not true/false",
+    );
+  }
+
+  const answers: OasysAssessment["answers"] = {};
+  for (const a of raw.answers) {
+    if (Object.hasOwn(answers, a.code))
+      warn("ANSWER_DUPLICATED", a.path, `question ${a.code} answered twice; the last value is kept`);
+    const { answer, problem } = normaliseAnswer(a.code, a.raw);
+    if (problem) warn("ANSWER_NOT_RECOGNISED", a.path, problem);
+    answers[a.code] = answer;
+  }
+
+  const sections: OasysAssessment["sections"] = {};
+  for (const s of raw.sections) {
+    const flag = (v: Raw, name: string) => {
+      const f = normaliseFlag(v);
+      if (clean(v) !== null && f === null)
+        warn("FLAG_NOT_BOOLEAN", `${s.path}/${name}`, "flag is not Yes/No; treated as unknown");
+      return f;
+    };
+    sections[s.code] = {
+      linkedToHarm: flag(s.linkedToHarm, "linkedToHarm"),
+      linkedToReoffending: flag(s.linkedToReoffending, "linkedToReoffending"),
+      issuesDetails: clean(s.issuesDetails),
+    };
+  }
+
+  let rosh: OasysAssessment["rosh"] = null;
+  if (raw.rosh) {
+    const cells = new Map<string, RoshLevel>();
+    for (const l of raw.rosh.levels) {
+      const group = normaliseRoshGroup(l.group);
+      const setting = normaliseRoshSetting(l.setting);
+      if (group === null || setting === null) {
+        reject("BRIDGE_E_RECORD_BAD_VALUE", l.path, "RoSH risk level has an unknown group or setting");
+      }
+      if (isNoLevel(l.level) && normaliseRiskLevel(l.level) === null) continue;
+      const level = normaliseRiskLevel(l.level);
+      if (level === null)
+        reject(
+          "BRIDGE_E_RECORD_BAD_VALUE",
+          l.path,
+          `RoSH level "${clean(l.level)}" is not Low, Medium, High or Very High`,
+        );
+      if (group === "PRISONERS" && setting === "COMMUNITY") {
+        warn(
+          "ROSH_CELL_NOT_USED",
+          l.path,
+          "risk to prisoners applies in custody only; community value ignored",
+        );
+        continue;
+      }
+      const k = `${group}/${setting}`;
+      if (cells.has(k)) warn("ROSH_CELL_DUPLICATED", l.path, `${k} given twice; the last value is kept`);
+      cells.set(k, {
+        group: group as RoshLevel["group"],
+        setting: setting as RoshLevel["setting"],
+        level: level as RoshLevel["level"],
+      });
+    }
+    const levels = [...cells.values()].sort(
+      (a, b) =>
+        GROUP_ORDER.indexOf(a.group) - GROUP_ORDER.indexOf(b.group) ||
+        SETTING_ORDER.indexOf(a.setting) - SETTING_ORDER.indexOf(b.setting),
+    );
+    rosh = {
+      levels,
+      whoIsAtRisk: clean(raw.rosh.whoIsAtRisk),
+      natureOfRisk: clean(raw.rosh.natureOfRisk),
+      riskImminence: clean(raw.rosh.riskImminence),
+      riskIncreaseFactors: clean(raw.rosh.riskIncreaseFactors),
+      riskMitigationFactors: clean(raw.rosh.riskMitigationFactors),
+      analysisOfRiskFactors: clean(raw.rosh.analysisOfRiskFactors),
+    };
+  }
+
+  const predictors: Predictor[] = [];
+  for (const p of raw.predictors) {
+    const typeText = clean(p.type);
+    if (typeText === null)
+      reject("BRIDGE_E_RECORD_MISSING_FIELD", `${p.path}/@type`, "predictor type is missing");
+    const band = normaliseBand(p.band);
+    if (clean(p.band) !== null && band === null) {
+      warn(
+        "BAND_NOT_RECOGNISED",
+        `${p.path}/@band`,
+        `band "${clean(p.band)}" not recognised; treated as absent`,
+      );
+    }
+    const score = decimal(p.score);
+    if (clean(p.score) !== null && score === null)
+      warn("SCORE_NOT_NUMERIC", `${p.path}/@score`, "score is not a number; ignored");
+    predictors.push({
+      type: normalisePredictorType(typeText as string),
+      score,
+      points: decimal(p.points),
+      band,
+      staticOrDynamic: normaliseStaticOrDynamic(p.staticOrDynamic),
+      algorithmVersion: clean(p.algorithmVersion),
+      calculatedAt: dateTime(p.calculatedAt, `${p.path}/@calculatedAt`),
+    });
+  }
+  predictors.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+
+  let rmp: OasysAssessment["rmp"] = null;
+  if (raw.rmp) {
+    const r = raw.rmp;
+    const category = integer(r.mappaCategory?.replace(/^M/i, "") ?? null);
+    const level = integer(r.mappaLevel?.replace(/^M/i, "") ?? null);
+    const mappaGiven = clean(r.mappaCategory) !== null || clean(r.mappaLevel) !== null;
+    rmp = {
+      mappa: mappaGiven
+        ? {
+            category: category !== null && category >= 1 && category <= 4 ? category : null,
+            level: level !== null && level >= 1 && level <= 3 ? level : null,
+          }
+        : null,
+      keyInformationCurrentSituation: clean(r.keyInformationCurrentSituation),
+      furtherConsiderationsCurrentSituation: clean(r.furtherConsiderationsCurrentSituation),
+      supervision: clean(r.supervision),
+      monitoringAndControl: clean(r.monitoringAndControl),
+      interventionsAndTreatment: clean(r.interventionsAndTreatment),
+      victimSafetyPlanning: clean(r.victimSafetyPlanning),
+      contingencyPlans: clean(r.contingencyPlans),
+    };
+  }
+
+  return {
+    schema: CANONICAL_SCHEMA,
+    assessmentPk: assessmentPk as number,
+    type: type as OasysAssessment["type"],
+    version: clean(raw.version),
+    status: status as OasysAssessment["status"],
+    partcompStatus: normalisePartcomp(raw.partcompStatus),
+    purposeCode,
+    purposeDescription: clean(raw.purposeDescription),
+    initiationDate: dateTime(raw.initiationDate, "initiationDate"),
+    assessorSignedDate: dateTime(raw.assessorSignedDate, "assessorSignedDate"),
+    dateCompleted: dateTime(raw.dateCompleted, "dateCompleted"),
+    later,
+    offender: {
+      oasysOffenderPk: integer(o.oasysOffenderPk),
+      crn: identifier(o.crn, "offender/crn", parseCrn),
+      pnc: identifier(o.pnc, "offender/pnc", (s) => parsePnc(s, pivotYear)),
+      cro: identifier(o.cro, "offender/cro", parseCro),
+      nomisId: identifier(o.nomisId, "offender/nomisId", parseNomisId),
+      familyName: clean(o.familyName),
+      forenames: o.forenames.map((f) => f.trim()).filter((f) => f !== ""),
+      dateOfBirth,
+      gender: gender ?? "NOT_KNOWN",
+      limitedAccessOffender: lao ?? false,
+      inCustody: normaliseFlag(o.custody),
+      mergedPnc: clean(o.mergedPnc),
+      mergedOffenderPk: integer(o.mergedOffenderPk),
+    },
+    answers,
+    sections,
+    rosh,
+    predictors,
+    rmp,
+    extras: raw.extras,
+    warnings,
+  };
+}
