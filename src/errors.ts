@@ -58,6 +58,42 @@ export const ERROR_CODES = {
     permanent: true,
   },
   BRIDGE_E_ORDS_AUTH: { status: 502, message: "OASys refused the bridge's credentials", permanent: true },
+  BRIDGE_E_ORDS_PK_MISMATCH: {
+    status: 502,
+    message: "OASys answered about a different assessment than the one asked for",
+    permanent: true,
+  },
+  // Outbound HTTP (shared by the ORDS pull and the agency pushes)
+  BRIDGE_E_HTTP_TIMEOUT: {
+    status: 504,
+    message: "the remote service did not answer in time",
+    permanent: false,
+  },
+  BRIDGE_E_HTTP_UNREACHABLE: {
+    status: 503,
+    message: "the remote service could not be reached",
+    permanent: false,
+  },
+  BRIDGE_E_HTTP_UNAVAILABLE: {
+    status: 503,
+    message: "the remote service answered with a retryable status (408, 429 or 5xx)",
+    permanent: false,
+  },
+  BRIDGE_E_HTTP_REFUSED: {
+    status: 502,
+    message: "the remote service refused the request (4xx)",
+    permanent: true,
+  },
+  BRIDGE_E_HTTP_BAD_BODY: {
+    status: 502,
+    message: "the remote service answered with a body that could not be read",
+    permanent: true,
+  },
+  BRIDGE_E_AUTH_TOKEN_REFUSED: {
+    status: 502,
+    message: "the token endpoint refused the bridge's client credentials",
+    permanent: true,
+  },
   // Mapping and ARMS interchange
   BRIDGE_E_MAPPING_INVALID: { status: 500, message: "the mapping file is invalid", permanent: true },
   BRIDGE_E_MAPPING_REFUSED: {
