@@ -11,7 +11,19 @@ export interface IdentityDisagreement {
 }
 
 /** Merge/duplicate markers seen on either record (OASys MERGE_PNC_NUMBER / MERGED_OFFENDER_PK...). */
-export type IdentityMarker = "OASYS_MERGED_PNC" | "OASYS_MERGED_OFFENDER" | "DUPLICATE_CANDIDATES";
+export type IdentityMarker =
+  | "OASYS_MERGED_PNC"
+  | "OASYS_MERGED_OFFENDER"
+  | "DUPLICATE_CANDIDATES"
+  /** The ARMS PNC is the PNC OASys records as merged away: the police record may predate the merge. */
+  | "ARMS_PNC_IS_OASYS_MERGED_PNC";
+
+/** An identifier on one side that cannot serve as a link (it never names the value). */
+export interface IdentifierProblem {
+  side: "OASYS" | "ARMS";
+  field: "pnc" | "crn" | "cro" | "nomisId";
+  problem: "CHECK_LETTER_FAILS" | "NOT_RECOGNISED";
+}
 
 export interface MatchResult {
   status: MatchStatus;
@@ -22,6 +34,8 @@ export interface MatchResult {
   /** Fields that disagree: a MISMATCH always has at least one. */
   disagreements: IdentityDisagreement[];
   markers: IdentityMarker[];
+  /** Identifiers present but unusable as links (e.g. a PNC failing its mod-23 check, rule ID-1). */
+  identifierProblems?: IdentifierProblem[];
   /** One line a data team can read ("PNC and CRN agree; date of birth and family name confirm"). */
   explanation: string;
 }

@@ -1,0 +1,403 @@
+/**
+ * Identity matching: is this OASys assessment about the same person as this ARMS assessment?
+ * Domain brief §4 "Matching policy" and rules ID-1..4. Pure: no clock, no IO.
+ *
+ * Policy:
+ * 1. Keys. The canonical PNC is the primary cross-agency key, the CRN the second. Both sides are
+ *    canonicalised with `parsePnc`/`parseCrn`; a key LINKS only when it is present and valid on both sides
+ *    and the canonical forms are equal. A PNC failing its mod-23 check can never be a link.
+ * 2. Confirmation. A link is confirmed by date of birth AND family name (normalised, see `names.ts`).
+ * 3. Outcomes.
+ *    - NO_MATCH: no key links (even if names or dates agree: people share those).
+ *    - MISMATCH: a key links, but the date of birth or family name disagrees or cannot be confirmed
+ *      (missing on a side, shown with `null`), or the other key is present on both sides and differs.
+ *    - MATCHED: a key links, nothing in 3-MISMATCH holds. So a single key without both confirmations
+ *      (e.g. CRN alone) is never MATCHED.
+ *    - AMBIGUOUS: only from `matchAmong`, when several ARMS assessments link and cannot be told apart.
+ * 4. Secondary identifiers (CRO, NOMIS number) never link; when both sides hold them and they differ the
+ *    disagreement is recorded (rule ID-2) but does not by itself turn MATCHED into MISMATCH.
+ * 5. OASys merge markers (`MERGE_PNC_NUMBER`, `MERGED_OFFENDER_PK`) are reported (rule ID-4).
+ *
+ * Disagreements carry both values for the data-team view. They are personal data: never log a
+ * MatchResult's `disagreements`. The `explanation` names fields and sides only, never values.
+ */
+import type { ArmsAssessment } from "../arms/model.ts";
+import { latestRevisions } from "../arms/revisions.ts";
+import type { OasysAssessment } from "../oasys/model.ts";
+import { type ParsedIdentifier, parseCrn, parseCro, parseNomisId, parsePnc } from "./identifiers.ts";
+import type {
+  IdentifierProblem,
+  IdentityDisagreement,
+  IdentityField,
+  IdentityMarker,
+  MatchKey,
+  MatchResult,
+} from "./match-types.ts";
+import { normaliseFamilyName } from "./names.ts";
+
+export interface MatchOptions {
+  /**
+   * Today `YYYY-MM-DD`: its two-digit year is the pivot for short-form PNCs (`79/163001B`). Default: the
+   * ARMS `assessedOn` date (a PNC cannot postdate the assessment that quotes it), else the OASys
+   * completion or initiation date. With no date at all, short-form PNCs are not recognised.
+   */
+  today?: string;
+}
+
+type KeyField = "pnc" | "crn" | "cro" | "nomisId";
+
+/** How one identifier compares across the two records. */
+type KeyComparison =
+  | { state: "LINK" }
+  | { state: "DIFFER"; oasys: string; arms: string }
+  | { state: "ABSENT"; missingOn: ("OASYS" | "ARMS")[] }
+  /** Same value on both sides, but not valid, so not a link (e.g. the same PNC failing its check). */
+  | { state: "UNUSABLE" };
+
+const present = (raw: string | null | undefined): raw is string =>
+  typeof raw === "string" && raw.trim() !== "";
+const compact = (raw: string) => raw.trim().toUpperCase().replace(/\s+/g, "");
+
+function pivotYear(oasys: OasysAssessment, arms: ArmsAssessment, options: MatchOptions): number | null {
+  const date = options.today ?? arms.assessedOn ?? oasys.dateCompleted ?? oasys.initiationDate ?? null;
+  return date && /^\d{4}/.test(date) ? Number(date.slice(2, 4)) : null;
+}
+
+function parser(field: KeyField, pivot: number | null): (raw: string) => ParsedIdentifier {
+  switch (field) {
+    case "pnc":
+      return (raw) =>
+        pivot === null && compact(raw).replace(/\//g, "").length < 12
+          ? { raw, canonical: null, valid: false, reason: "short-form PNC without a pivot year" }
+          : parsePnc(raw, pivot ?? 0);
+    case "crn":
+      return parseCrn;
+    case "cro":
+      return parseCro;
+    case "nomisId":
+      return parseNomisId;
+  }
+}
+
+interface Side {
+  oasys: string | null;
+  arms: string | null;
+}
+
+function compareKey(
+  field: KeyField,
+  values: Side,
+  pivot: number | null,
+  problems: IdentifierProblem[],
+): KeyComparison {
+  const parse = parser(field, pivot);
+  const parsed = {
+    oasys: present(values.oasys) ? parse(values.oasys) : null,
+    arms: present(values.arms) ? parse(values.arms) : null,
+  };
+  for (const side of ["oasys", "arms"] as const) {
+    const p = parsed[side];
+    if (p && !p.valid) {
+      problems.push({
+        side: side === "oasys" ? "OASYS" : "ARMS",
+        field,
+        problem: p.canonical !== null ? "CHECK_LETTER_FAILS" : "NOT_RECOGNISED",
+      });
+    }
+  }
+  if (!parsed.oasys || !parsed.arms) {
+    const missingOn: ("OASYS" | "ARMS")[] = [];
+    if (!parsed.oasys) missingOn.push("OASYS");
+    if (!parsed.arms) missingOn.push("ARMS");
+    return { state: "ABSENT", missingOn };
+  }
+  const o = parsed.oasys.canonical ?? compact(parsed.oasys.raw);
+  const a = parsed.arms.canonical ?? compact(parsed.arms.raw);
+  if (o !== a) return { state: "DIFFER", oasys: o, arms: a };
+  return parsed.oasys.valid && parsed.arms.valid ? { state: "LINK" } : { state: "UNUSABLE" };
+}
+
+const LABEL: Record<IdentityField, string> = {
+  pnc: "PNC",
+  crn: "CRN",
+  cro: "CRO",
+  nomisId: "NOMIS number",
+  dateOfBirth: "date of birth",
+  familyName: "family name",
+};
+
+const list = (items: string[]) =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+
+function describeKey(field: KeyField, c: KeyComparison): string | null {
+  switch (c.state) {
+    case "DIFFER":
+      return `${LABEL[field]} differs`;
+    case "UNUSABLE":
+      return `${LABEL[field]} agrees but is not valid`;
+    case "ABSENT":
+      return c.missingOn.length === 2
+        ? `${LABEL[field]} missing on both sides`
+        : `${LABEL[field]} missing on the ${c.missingOn[0]} side`;
+    case "LINK":
+      return null;
+  }
+}
+
+function markersOf(oasys: OasysAssessment, arms: ArmsAssessment, pivot: number | null): IdentityMarker[] {
+  const markers: IdentityMarker[] = [];
+  const merged = oasys.offender.mergedPnc;
+  if (present(merged)) {
+    markers.push("OASYS_MERGED_PNC");
+    const parse = parser("pnc", pivot);
+    if (present(arms.subject.pnc)) {
+      const m = parse(merged);
+      const a = parse(arms.subject.pnc);
+      if ((m.canonical ?? compact(merged)) === (a.canonical ?? compact(arms.subject.pnc))) {
+        markers.push("ARMS_PNC_IS_OASYS_MERGED_PNC");
+      }
+    }
+  }
+  if (oasys.offender.mergedOffenderPk !== null) markers.push("OASYS_MERGED_OFFENDER");
+  return markers;
+}
+
+function describeProblems(problems: IdentifierProblem[]): string[] {
+  return problems.map(
+    (p) =>
+      `${p.side === "OASYS" ? "OASys" : "ARMS"} ${LABEL[p.field]} ${
+        p.problem === "CHECK_LETTER_FAILS" ? "fails its check letter" : "is not in a recognised format"
+      }`,
+  );
+}
+
+const MARKER_TEXT: Record<IdentityMarker, string> = {
+  OASYS_MERGED_PNC: "OASys record carries a merged PNC",
+  OASYS_MERGED_OFFENDER: "OASys record carries a merged offender record",
+  DUPLICATE_CANDIDATES: "more than one ARMS assessment links",
+  ARMS_PNC_IS_OASYS_MERGED_PNC: "the ARMS PNC is the OASys merged-away PNC",
+};
+
+const sentence = (parts: string[]) =>
+  parts.length ? ` ${parts.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}.`).join(" ")}` : "";
+
+/** Match one OASys assessment's offender to one ARMS assessment's subject. */
+export function matchPerson(
+  oasys: OasysAssessment,
+  arms: ArmsAssessment,
+  options: MatchOptions = {},
+): MatchResult {
+  const pivot = pivotYear(oasys, arms, options);
+  const o = oasys.offender;
+  const s = arms.subject;
+  const problems: IdentifierProblem[] = [];
+  const keys = {
+    pnc: compareKey("pnc", { oasys: o.pnc?.raw ?? null, arms: s.pnc ?? null }, pivot, problems),
+    crn: compareKey("crn", { oasys: o.crn?.raw ?? null, arms: s.crn ?? null }, pivot, problems),
+    cro: compareKey("cro", { oasys: o.cro?.raw ?? null, arms: s.cro ?? null }, pivot, problems),
+    nomisId: compareKey(
+      "nomisId",
+      { oasys: o.nomisId?.raw ?? null, arms: s.nomisId ?? null },
+      pivot,
+      problems,
+    ),
+  };
+  const markers = markersOf(oasys, arms, pivot);
+  const notes = [...describeProblems(problems), ...markers.map((m) => MARKER_TEXT[m])];
+
+  const matchedOn: MatchKey[] = [];
+  if (keys.pnc.state === "LINK") matchedOn.push("PNC");
+  if (keys.crn.state === "LINK") matchedOn.push("CRN");
+
+  if (matchedOn.length === 0) {
+    const why = (["pnc", "crn"] as const).map((f) => describeKey(f, keys[f])).filter((x) => x !== null);
+    return {
+      status: "NO_MATCH",
+      matchedOn,
+      confirmedBy: [],
+      disagreements: [],
+      markers,
+      identifierProblems: problems,
+      explanation: `No key links: ${list(why)}.${sentence(notes)}`,
+    };
+  }
+
+  const disagreements: IdentityDisagreement[] = [];
+  const confirmedBy: IdentityField[] = [];
+  const unconfirmed: string[] = [];
+  for (const field of ["pnc", "crn"] as const) {
+    const c = keys[field];
+    if (c.state === "DIFFER") disagreements.push({ field, oasys: c.oasys, arms: c.arms });
+  }
+
+  const dobO = present(o.dateOfBirth) ? o.dateOfBirth : null;
+  const dobA = present(s.dateOfBirth) ? s.dateOfBirth.trim() : null;
+  if (dobO !== null && dobO === dobA) confirmedBy.push("dateOfBirth");
+  else {
+    disagreements.push({ field: "dateOfBirth", oasys: dobO, arms: dobA });
+    if (dobO === null || dobA === null) unconfirmed.push(LABEL.dateOfBirth);
+  }
+  const nameO = normaliseFamilyName(o.familyName);
+  const nameA = normaliseFamilyName(s.familyName);
+  if (nameO !== null && nameO === nameA) confirmedBy.push("familyName");
+  else {
+    disagreements.push({ field: "familyName", oasys: o.familyName ?? null, arms: s.familyName ?? null });
+    if (nameO === null || nameA === null) unconfirmed.push(LABEL.familyName);
+  }
+  const blocking = disagreements.length > 0;
+
+  const secondary: string[] = [];
+  for (const field of ["cro", "nomisId"] as const) {
+    const c = keys[field];
+    if (c.state === "LINK") confirmedBy.push(field);
+    if (c.state === "DIFFER") {
+      disagreements.push({ field, oasys: c.oasys, arms: c.arms });
+      secondary.push(`${LABEL[field]} differs (secondary, does not decide the match)`);
+    }
+  }
+
+  const linked = `Linked on ${list(matchedOn)}`;
+  let explanation: string;
+  if (!blocking) {
+    explanation = `${linked}; date of birth and family name confirm.`;
+  } else {
+    const contradicted = disagreements
+      .filter((d) => d.field !== "cro" && d.field !== "nomisId" && !unconfirmed.includes(LABEL[d.field]))
+      .map((d) => LABEL[d.field]);
+    const parts = [
+      contradicted.length ? `disagree on ${list(contradicted)}` : null,
+      unconfirmed.length ? `${list(unconfirmed)} cannot be confirmed (missing on a side)` : null,
+    ].filter((x) => x !== null);
+    explanation = `${linked} but ${parts.join("; ")}: not safe to reconcile.`;
+  }
+  return {
+    status: blocking ? "MISMATCH" : "MATCHED",
+    matchedOn,
+    confirmedBy,
+    disagreements,
+    markers,
+    identifierProblems: problems,
+    explanation: `${explanation}${sentence([...secondary, ...notes])}`,
+  };
+}
+
+/** `matchAmong`'s answer: the result, the ARMS assessment it chose (absent unless one could be chosen). */
+export interface MatchAmongResult {
+  result: MatchResult;
+  candidate?: ArmsAssessment;
+  /** `armsAssessmentId`s of every candidate that linked by a key (for the data-team view). */
+  linkedIds: string[];
+}
+
+const IDENTITY_FIELDS = ["pnc", "crn", "dateOfBirth", "familyName"] as const;
+
+/** Fields on which the linked ARMS subjects contradict each other (both present, different). */
+function subjectsDisagreeOn(linked: ArmsAssessment[], options: MatchOptions): IdentityField[] {
+  const fields: IdentityField[] = [];
+  for (const field of IDENTITY_FIELDS) {
+    const values = new Set<string>();
+    for (const arms of linked) {
+      const raw = arms.subject[field];
+      if (!present(raw)) continue;
+      if (field === "familyName") values.add(normaliseFamilyName(raw) ?? "");
+      else if (field === "dateOfBirth") values.add(raw.trim());
+      else {
+        const date = options.today ?? arms.assessedOn ?? null;
+        const p = parser(field, date ? Number(date.slice(2, 4)) : null)(raw);
+        values.add(p.canonical ?? compact(raw));
+      }
+    }
+    if (values.size > 1) fields.push(field);
+  }
+  return fields;
+}
+
+function ambiguous(
+  evaluated: { arms: ArmsAssessment; result: MatchResult }[],
+  why: string,
+): MatchAmongResult {
+  const keys = new Set(evaluated.flatMap((e) => e.result.matchedOn));
+  const markers = new Set<IdentityMarker>(evaluated.flatMap((e) => e.result.markers));
+  markers.add("DUPLICATE_CANDIDATES");
+  return {
+    result: {
+      status: "AMBIGUOUS",
+      matchedOn: (["PNC", "CRN"] as const).filter((k) => keys.has(k)),
+      confirmedBy: [],
+      disagreements: [],
+      markers: [...markers],
+      identifierProblems: [],
+      explanation: `${evaluated.length} ARMS assessments link to this person and ${why}: a person must choose.`,
+    },
+    linkedIds: evaluated.map((e) => e.arms.armsAssessmentId),
+  };
+}
+
+/**
+ * Choose the ARMS assessment for an OASys person among several candidates (e.g. everything police hold
+ * under the same PNC or CRN).
+ *
+ * - Revisions of one `armsAssessmentId` are first collapsed to the latest (see `revisions.ts`).
+ * - No candidate links: NO_MATCH. Exactly one links: its own result (MATCHED or MISMATCH).
+ * - Several link and their subjects contradict each other (PNC, CRN, date of birth or family name both
+ *   present and different): AMBIGUOUS, whatever their strength. Police hold two identities that both
+ *   claim this person, and nobody should guess.
+ * - Several link and their subjects agree: they are successive ARMS assessments of the same police
+ *   nominal; the one assessed most recently is chosen. Two assessed on the same day: AMBIGUOUS
+ *   (duplicates; no basis to prefer one).
+ */
+export function matchAmong(
+  oasys: OasysAssessment,
+  candidates: readonly ArmsAssessment[],
+  options: MatchOptions = {},
+): MatchAmongResult {
+  const evaluated = latestRevisions(candidates).map((s) => ({
+    arms: s.latest,
+    result: matchPerson(oasys, s.latest, options),
+  }));
+  const linked = evaluated.filter((e) => e.result.matchedOn.length > 0);
+  const [first, second] = linked;
+
+  if (!first) {
+    const only = evaluated.length === 1 ? evaluated[0] : undefined;
+    if (only) return { result: only.result, linkedIds: [] };
+    return {
+      result: {
+        status: "NO_MATCH",
+        matchedOn: [],
+        confirmedBy: [],
+        disagreements: [],
+        markers: [],
+        identifierProblems: [],
+        explanation:
+          evaluated.length === 0
+            ? "No ARMS assessment to match against."
+            : `None of ${evaluated.length} ARMS assessments links by PNC or CRN.`,
+      },
+      linkedIds: [],
+    };
+  }
+  if (!second)
+    return { result: first.result, candidate: first.arms, linkedIds: [first.arms.armsAssessmentId] };
+
+  const contradicted = subjectsDisagreeOn(
+    linked.map((e) => e.arms),
+    options,
+  );
+  if (contradicted.length > 0) {
+    return ambiguous(linked, `disagree with each other on ${list(contradicted.map((f) => LABEL[f]))}`);
+  }
+  const byDate = [...linked].sort((a, b) => (b.arms.assessedOn ?? "").localeCompare(a.arms.assessedOn ?? ""));
+  const [latest, runnerUp] = byDate as [(typeof linked)[number], (typeof linked)[number]];
+  if ((latest.arms.assessedOn ?? "") === (runnerUp.arms.assessedOn ?? "")) {
+    return ambiguous(linked, "the most recent were assessed on the same day");
+  }
+  return {
+    result: {
+      ...latest.result,
+      explanation: `${latest.result.explanation} Most recent of ${linked.length} ARMS assessments of the same police subject.`,
+    },
+    candidate: latest.arms,
+    linkedIds: linked.map((e) => e.arms.armsAssessmentId),
+  };
+}
