@@ -1,0 +1,257 @@
+/**
+ * One database interface over two drivers that speak the same SQL (PostgreSQL 15+):
+ * - `pg` (node-postgres) against a PostgreSQL server when a database URL is configured: the system of record;
+ * - PGlite (PostgreSQL compiled to WebAssembly, in-process) otherwise: in memory by default, or persistent
+ *   in a data directory, so the CLI and the demo run with no server at all.
+ *
+ * Every session runs with `search_path` set to the configured schema (created when absent) and
+ * `TimeZone=UTC`, so tests and parallel workers can each own a schema and timestamps read back in UTC.
+ */
+import { PGlite, type Transaction as PgliteTransaction } from "@electric-sql/pglite";
+import pg from "pg";
+import { BridgeError } from "../errors.ts";
+import { SCHEMA_NAME, TEXT_PARSERS } from "./types.ts";
+
+export type Driver = "postgres" | "pglite";
+
+export interface Db {
+  readonly driver: Driver;
+  readonly schema: string;
+  /** One statement, `$1..$n` parameters; returns the rows. Pass jsonb as `JSON.stringify(v)` with `::jsonb`. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** A script of several statements, no parameters (migrations). */
+  exec(script: string): Promise<void>;
+  /**
+   * Runs `fn` in a transaction and commits when it resolves, rolls back when it throws. Inside a transaction
+   * this nests as a savepoint. On PostgreSQL a serialization failure or deadlock re-runs `fn` (up to 3 times),
+   * so `fn` must do nothing but database work.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbConfig {
+  /** `postgresql://...`: use the PostgreSQL server. Absent: embedded PGlite. */
+  databaseUrl?: string;
+  /** Schema owning every table (default `bridge`). */
+  schema?: string;
+  /** PGlite only: a directory for a persistent embedded store (default: in memory). */
+  dataDir?: string;
+  /** PostgreSQL only. */
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_SCHEMA = "bridge";
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+const TRANSACTION_ATTEMPTS = 3;
+/** SQLSTATEs worth re-running a whole transaction for: serialization failure, deadlock. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+/** Connection loss, shutdown, time-outs: the store is unavailable, the caller may retry later. */
+const UNAVAILABLE = /^(08|57P0[1-3]|57014|53300)/;
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE"]);
+
+export async function openDb(config: DbConfig = {}): Promise<Db> {
+  const schema = config.schema ?? DEFAULT_SCHEMA;
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new BridgeError("BRIDGE_E_CONFIG_INVALID", "schema must be a lower-case SQL identifier", {
+      schema,
+    });
+  }
+  return config.databaseUrl ? openPostgres(config.databaseUrl, schema, config) : openPglite(schema, config);
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Keeps SQL errors as they are (callers test their SQLSTATE); turns loss of the database into a code. */
+function translate(error: unknown): unknown {
+  if (error instanceof BridgeError) return error;
+  const code = sqlState(error);
+  if (code && (UNAVAILABLE.test(code) || NETWORK.has(code))) {
+    return new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", code, { sqlState: code }, { cause: error });
+  }
+  if (
+    error instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect/.test(error.message)
+  ) {
+    return new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", "connection lost", {}, { cause: error });
+  }
+  return error;
+}
+
+const createSchemaSql = (schema: string) => `CREATE SCHEMA IF NOT EXISTS "${schema}"`;
+
+async function ensureSchema(db: Db, schema: string): Promise<void> {
+  try {
+    await db.query(createSchemaSql(schema));
+  } catch (error) {
+    // Two processes creating the same schema at once: the loser sees a duplicate, which is fine.
+    if (!["23505", "42P06"].includes(sqlState(error) ?? "")) throw error;
+  }
+}
+
+/* ------------------------------------------------------------------ node-postgres */
+
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+async function runQuery<T>(target: Queryable, sql: string, params?: readonly unknown[]): Promise<T[]> {
+  try {
+    const result = await target.query(sql, params ? [...params] : undefined);
+    return result.rows as T[];
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+function savepointTransaction(tx: Db, counter: { n: number }) {
+  return async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
+    const name = `sp_${++counter.n}`;
+    await tx.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(tx);
+      await tx.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  };
+}
+
+function refuseClose(): Promise<void> {
+  return Promise.reject(new BridgeError("BRIDGE_E_INTERNAL", "close() called inside a transaction"));
+}
+
+function clientDb(client: pg.PoolClient, schema: string): Db {
+  const counter = { n: 0 };
+  const tx: Db = {
+    driver: "postgres",
+    schema,
+    query: (sql, params) => runQuery(client, sql, params),
+    exec: async (script) => {
+      await runQuery(client, script);
+    },
+    transaction: (fn) => savepointTransaction(tx, counter)(fn),
+    close: refuseClose,
+  };
+  return tx;
+}
+
+async function openPostgres(url: string, schema: string, config: DbConfig): Promise<Db> {
+  const timeout = config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.poolSize ?? DEFAULT_POOL_SIZE,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    application_name: "oasys-arms-bridge",
+    options: `-c search_path=${schema} -c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${timeout}`,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        TEXT_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+
+  const db: Db = {
+    driver: "postgres",
+    schema,
+    query: (sql, params) => runQuery(pool, sql, params),
+    exec: async (script) => {
+      await runQuery(pool, script);
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (error) {
+          throw translate(error);
+        }
+        let broken: Error | undefined;
+        try {
+          await runQuery(client, "BEGIN");
+          const result = await fn(clientDb(client, schema));
+          await runQuery(client, "COMMIT");
+          return result;
+        } catch (error) {
+          try {
+            await client.query("ROLLBACK");
+          } catch (rollbackError) {
+            broken = rollbackError as Error;
+          }
+          if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? "")) continue;
+          throw translate(error);
+        } finally {
+          client.release(broken);
+        }
+      }
+    },
+    close: () => pool.end(),
+  };
+  try {
+    await ensureSchema(db, schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw translate(error);
+  }
+  return db;
+}
+
+/* ------------------------------------------------------------------ PGlite */
+
+async function runPglite<T>(
+  target: PGlite | PgliteTransaction,
+  sql: string,
+  params?: readonly unknown[],
+): Promise<T[]> {
+  const result = await target.query<T>(sql, params ? [...params] : undefined);
+  return result.rows;
+}
+
+function pgliteTxDb(tx: PgliteTransaction, schema: string): Db {
+  const counter = { n: 0 };
+  const db: Db = {
+    driver: "pglite",
+    schema,
+    query: (sql, params) => runPglite(tx, sql, params),
+    exec: async (script) => {
+      await tx.exec(script);
+    },
+    transaction: (fn) => savepointTransaction(db, counter)(fn),
+    close: refuseClose,
+  };
+  return db;
+}
+
+async function openPglite(schema: string, config: DbConfig): Promise<Db> {
+  const pglite = await PGlite.create({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    parsers: TEXT_PARSERS as Record<number, (value: string) => unknown>,
+  });
+  // PGlite is one session: settings made here hold for every later statement.
+  await pglite.exec(`${createSchemaSql(schema)}; SET search_path TO "${schema}"; SET TIME ZONE 'UTC';`);
+  return {
+    driver: "pglite",
+    schema,
+    query: (sql, params) => runPglite(pglite, sql, params),
+    exec: async (script) => {
+      await pglite.exec(script);
+    },
+    transaction: (fn) => pglite.transaction((tx) => fn(pgliteTxDb(tx, schema))),
+    close: () => pglite.close(),
+  };
+}
+
+/** Drops a schema and everything in it (tests and tooling only). */
+export async function dropSchema(db: Db, schema: string = db.schema): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new BridgeError("BRIDGE_E_CONFIG_INVALID", "bad schema name");
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
