@@ -256,6 +256,9 @@ export function matchPerson(
     }
   }
 
+  const otherKey = (["pnc", "crn"] as const)
+    .filter((f) => keys[f].state === "ABSENT" || keys[f].state === "UNUSABLE")
+    .map((f) => describeKey(f, keys[f]) ?? "");
   const linked = `Linked on ${list(matchedOn)}`;
   let explanation: string;
   if (!blocking) {
@@ -277,7 +280,7 @@ export function matchPerson(
     disagreements,
     markers,
     identifierProblems: problems,
-    explanation: `${explanation}${sentence([...secondary, ...notes])}`,
+    explanation: `${explanation}${sentence([...otherKey, ...secondary, ...notes])}`,
   };
 }
 
