@@ -111,6 +111,21 @@ export const ERROR_CODES = {
     message: "a newer revision of this ARMS assessment is already held",
     permanent: true,
   },
+  BRIDGE_E_ARMS_REVISION_CONFLICT: {
+    status: 409,
+    message: "this revision of the ARMS assessment is already held with different content",
+    permanent: true,
+  },
+  BRIDGE_E_ARMS_NOT_JSON: {
+    status: 400,
+    message: "the ARMS input is not JSON, a JSON array or NDJSON",
+    permanent: true,
+  },
+  BRIDGE_E_ARMS_LIMIT_EXCEEDED: {
+    status: 413,
+    message: "the ARMS input exceeds a size limit",
+    permanent: true,
+  },
   BRIDGE_E_THRESHOLDS_INVALID: {
     status: 500,
     message: "the conflict thresholds file is invalid",
