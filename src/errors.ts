@@ -145,6 +145,11 @@ export const ERROR_CODES = {
     message: "a BLOCK conflict needs a second, different reviewer",
     permanent: true,
   },
+  BRIDGE_E_DECISION_INCOMPLETE: {
+    status: 422,
+    message: "a conflict decision needs a reviewer, a rationale and (to resolve) the decision taken",
+    permanent: true,
+  },
   BRIDGE_E_INTERNAL: { status: 500, message: "internal error", permanent: false },
 } as const satisfies Record<string, ErrorSpec>;
 
