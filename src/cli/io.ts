@@ -2,6 +2,8 @@
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Standard input, for commands that read `-`; tests pass their own stream. */
+  stdin?: NodeJS.ReadableStream;
   /** Today's date-time; commands pass it down to the pure core. */
   now: () => Date;
 }
@@ -9,6 +11,7 @@ export interface CliIo {
 export const processIo = (): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   now: () => new Date(),
 });
 
