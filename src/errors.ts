@@ -35,6 +35,11 @@ export const ERROR_CODES = {
     message: "the root element is not an OASys export (urn:hmpps:oasys:export:1)",
     permanent: true,
   },
+  BRIDGE_E_XML_ENCODING_REFUSED: {
+    status: 415,
+    message: "only UTF-8 encoded XML is accepted",
+    permanent: true,
+  },
   BRIDGE_E_FILE_UNREADABLE: { status: 400, message: "the file could not be read", permanent: true },
   // Record-level rejections (one assessment refused, the others go on)
   BRIDGE_E_RECORD_INVALID: { status: 422, message: "the assessment record is invalid", permanent: true },
