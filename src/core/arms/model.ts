@@ -47,6 +47,8 @@ export interface Prefill {
   strength: MappingStrength;
   mappingVersion: string;
   note: string;
+  /** Id of the mapping rule that produced the value (outbound drafts). */
+  rule?: string;
 }
 
 /** A piece of OASys evidence attached to a factor (MEDIUM links): shown to the assessor, never a rating. */

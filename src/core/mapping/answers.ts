@@ -1,0 +1,61 @@
+/**
+ * Reading OASys answers the way the mapping language sees them: a value TOKEN (a 0/1/2 score as "0".."2",
+ * YES/NO, a code, a number or date as written) and conditions over tokens. An item absent from the
+ * assessment was NOT ASKED; an item present without a usable value is MISSING. Neither has a token, so
+ * neither can ever satisfy a condition or map to a rating: "not asked" is never read as "no problem".
+ */
+import type { Answer, OasysAssessment } from "../oasys/model.ts";
+import type { Condition } from "./spec.ts";
+
+export type AnswerState =
+  | { kind: "NOT_ASKED" }
+  | { kind: "MISSING"; raw: string | null }
+  | { kind: "VALUE"; token: string; raw: string | null };
+
+export function tokenOf(answer: Answer): string | null {
+  const v = answer.value;
+  switch (v.kind) {
+    case "score":
+      return String(v.score);
+    case "yesno":
+      return v.value;
+    case "code":
+      return v.code;
+    case "number":
+      return String(v.value);
+    case "date":
+      return v.value;
+    case "text":
+      return v.text;
+    case "missing":
+      return null;
+  }
+}
+
+export function answerState(assessment: OasysAssessment, question: string): AnswerState {
+  const answer = Object.hasOwn(assessment.answers, question) ? assessment.answers[question] : undefined;
+  if (!answer) return { kind: "NOT_ASKED" };
+  const token = tokenOf(answer);
+  return token === null ? { kind: "MISSING", raw: answer.raw } : { kind: "VALUE", token, raw: answer.raw };
+}
+
+const numeric = (token: string): number | null => (/^-?\d+(\.\d+)?$/.test(token) ? Number(token) : null);
+
+/** Evaluate a condition. A question that was not asked or is missing satisfies no `is`/`atLeast`. */
+export function holds(condition: Condition, assessment: OasysAssessment): boolean {
+  if ("allOf" in condition) return condition.allOf.every((c) => holds(c, assessment));
+  if ("anyOf" in condition) return condition.anyOf.some((c) => holds(c, assessment));
+  if ("not" in condition) return !holds(condition.not, assessment);
+  const state = answerState(assessment, condition.question);
+  if (state.kind !== "VALUE") return false;
+  if ("is" in condition) return condition.is.includes(state.token);
+  const n = numeric(state.token);
+  return n !== null && n >= condition.atLeast;
+}
+
+/** A short, person-free description of what an item holds, for reasons: `not asked`, `missing`, `= 2`. */
+export function describeState(question: string, state: AnswerState): string {
+  if (state.kind === "NOT_ASKED") return `${question} was not asked in this assessment`;
+  if (state.kind === "MISSING") return `${question} was asked but holds no usable answer`;
+  return `${question} = ${state.token.length > 40 ? `${state.token.slice(0, 40)}…` : state.token}`;
+}

@@ -1,0 +1,147 @@
+/**
+ * What a draft fills, measured against a blank ARMS form: filled (a value with provenance), evidence-only
+ * (a factor with OASys evidence but no proposed rating) and unfilled (with the reason). Also the check that
+ * every filled field carries provenance and every unfilled one a reason, used by tests and `prefill`.
+ */
+
+import type { ArmsDraft } from "../arms/draft.ts";
+import type { FactorAssessment } from "../arms/model.ts";
+import type { ActiveGate } from "./gates.ts";
+import type { Mapping } from "./spec.ts";
+
+export type FieldState = "FILLED" | "EVIDENCE_ONLY" | "UNFILLED";
+
+export interface FieldReport {
+  field: string;
+  state: FieldState;
+  reason?: string;
+}
+
+export interface MappingSummary {
+  /** Fields of the ARMS form (see `armsFormFields`). */
+  total: number;
+  filled: number;
+  evidenceOnly: number;
+  unfilled: number;
+  /** Evidence items attached across all factors. */
+  evidenceItems: number;
+  fields: FieldReport[];
+  /** Why each unfilled or evidence-only field is so. */
+  reasons: { field: string; reason: string }[];
+  gates: { gate: string; reason: string }[];
+}
+
+const SCALARS = [
+  "/subject/pnc",
+  "/subject/crn",
+  "/subject/cro",
+  "/subject/nomisId",
+  "/subject/familyName",
+  "/subject/givenName",
+  "/subject/dateOfBirth",
+  "/subject/gender",
+  "/force",
+  "/visorRef",
+  "/assessedOn",
+  "/nextReviewDue",
+  "/assessor",
+  "/riskLevel",
+  "/managementMode",
+  "/visitIntervalDays",
+  "/riskManagementPlan/controls",
+  "/riskManagementPlan/monitoring",
+  "/riskManagementPlan/rehabilitation",
+  "/riskManagementPlan/multiAgencyActions",
+  "/caseFormulation",
+];
+
+/** The fields of a blank ARMS assessment the officer would otherwise complete by hand. */
+export function armsFormFields(mapping: Mapping): string[] {
+  const factors = mapping.catalogue.factors.map(
+    (f) => `/${f.type === "RISK" ? "riskFactors" : "protectiveFactors"}/${f.id}`,
+  );
+  return [...SCALARS.slice(0, 8), "/staticRisk", ...factors, "/mappa", ...SCALARS.slice(8)];
+}
+
+export function valueAt(doc: unknown, pointer: string): unknown {
+  let v: unknown = doc;
+  for (const k of pointer.slice(1).split("/")) {
+    v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  }
+  return v;
+}
+
+function report(draft: ArmsDraft, field: string): FieldReport {
+  const value = valueAt(draft, field);
+  if (field.startsWith("/riskFactors/") || field.startsWith("/protectiveFactors/")) {
+    const f = value as FactorAssessment | undefined;
+    const reason = f?.unfilledReason ?? "factor not in the draft";
+    if (f?.rating !== undefined) return { field, state: "FILLED" };
+    if ((f?.oasysEvidence?.length ?? 0) > 0) return { field, state: "EVIDENCE_ONLY", reason };
+    return { field, state: "UNFILLED", reason };
+  }
+  if (value !== null && value !== undefined) return { field, state: "FILLED" };
+  return { field, state: "UNFILLED", reason: draft.unfilledReasons[field] ?? "no reason recorded" };
+}
+
+export function summarise(mapping: Mapping, draft: ArmsDraft, gates: ActiveGate[]): MappingSummary {
+  const fields = armsFormFields(mapping).map((f) => report(draft, f));
+  const count = (s: FieldState) => fields.filter((f) => f.state === s).length;
+  const factors = [...Object.values(draft.riskFactors), ...Object.values(draft.protectiveFactors)];
+  return {
+    total: fields.length,
+    filled: count("FILLED"),
+    evidenceOnly: count("EVIDENCE_ONLY"),
+    unfilled: count("UNFILLED"),
+    evidenceItems: factors.reduce((n, f) => n + (f?.oasysEvidence?.length ?? 0), 0),
+    fields,
+    reasons: fields
+      .filter((f) => f.reason !== undefined)
+      .map((f) => ({ field: f.field, reason: f.reason as string })),
+    gates: gates.map((g) => ({ gate: g.gate, reason: g.reason })),
+  };
+}
+
+/**
+ * Every filled value carries provenance and every empty field a reason. Returns the problems (JSON
+ * pointers and what is wrong); an empty list means the draft is fully accounted for.
+ */
+export function provenanceProblems(mapping: Mapping, draft: ArmsDraft): string[] {
+  const problems: string[] = [];
+  const scalarOwners = ["/subject", "/sourceAssessment", "/riskManagementPlan"];
+  for (const owner of scalarOwners) {
+    const obj = valueAt(draft, owner) as Record<string, unknown> | null;
+    for (const [k, v] of Object.entries(obj ?? {})) {
+      const p = `${owner}/${k}`;
+      if (v !== null && v !== undefined && !draft.prefillProvenance[p])
+        problems.push(`${p}: filled without provenance`);
+      if ((v === null || v === undefined) && !draft.unfilledReasons[p])
+        problems.push(`${p}: empty without a reason`);
+    }
+  }
+  for (const field of armsFormFields(mapping)) {
+    const v = valueAt(draft, field);
+    if (field.includes("Factors/")) {
+      const f = v as FactorAssessment | undefined;
+      if (!f) problems.push(`${field}: missing`);
+      else if (f.rating !== undefined && !f.prefill) problems.push(`${field}: rating without provenance`);
+      else if (f.rating === undefined && !f.unfilledReason)
+        problems.push(`${field}: no rating and no reason`);
+      for (const [i, e] of (f?.oasysEvidence ?? []).entries()) {
+        if (!e.prefill) problems.push(`${field}/oasysEvidence/${i}: evidence without provenance`);
+      }
+    } else if (field === "/staticRisk" || field === "/mappa") {
+      const o = v as { prefill?: unknown } | null;
+      if (o && !o.prefill) problems.push(`${field}: filled without provenance`);
+      if (!o && !draft.unfilledReasons[field]) problems.push(`${field}: empty without a reason`);
+    } else if (v !== null && v !== undefined && !draft.prefillProvenance[field]) {
+      problems.push(`${field}: filled without provenance`);
+    } else if ((v === null || v === undefined) && !draft.unfilledReasons[field]) {
+      problems.push(`${field}: empty without a reason`);
+    }
+  }
+  for (const [i, s] of draft.otherStaticRisks.entries()) {
+    if (!s.prefill) problems.push(`/otherStaticRisks/${i}: filled without provenance`);
+  }
+  return problems;
+}
