@@ -1,6 +1,6 @@
 /** Conflict rules' shared vocabulary (domain brief §7). */
 
-import type { ArmsAssessment } from "../arms/model.ts";
+import type { ArmsAssessment, Prefill } from "../arms/model.ts";
 import type { MatchResult } from "../identity/match-types.ts";
 import type { OasysAssessment, RiskLevel } from "../oasys/model.ts";
 
@@ -103,6 +103,18 @@ export interface PushedRecord {
   pushedOn: string;
 }
 
+/**
+ * The outbound pre-filled ARMS draft as PU-2 reads it. Structural, so the mapping's `ArmsDraft` (and a plain
+ * `arms-interchange/1` draft) fit: PU-2 walks every `prefill` object in it and the `prefillProvenance` map
+ * (JSON pointer -> provenance), and reads the source assessment metadata the draft carries.
+ */
+export interface PushCandidate {
+  armsAssessmentId: string;
+  revision: number;
+  sourceAssessment?: { assessmentPk: number; assessorSignedDate?: string | null } | null;
+  prefillProvenance?: Readonly<Record<string, Prefill>>;
+}
+
 /** Everything the rules may look at for one person. Pure data; `today` stands in for the clock. */
 export interface RuleContext {
   oasys: OasysAssessment | null;
@@ -113,7 +125,7 @@ export interface RuleContext {
   /** `YYYY-MM-DD`, the comparison date. */
   today: string;
   /** The pre-filled ARMS draft about to be pushed (PU-2). */
-  draft?: ArmsAssessment | null;
+  draft?: PushCandidate | null;
   /** Trigger events from feeds (ST-5); events implied by the OASys record itself are derived. */
   events?: readonly TriggerEvent[];
   /** Delius case access of the requesting user (ID-6). */
