@@ -1,0 +1,56 @@
+/**
+ * A reviewer's decision on a conflict: the conflict row is locked, the pure lifecycle decides
+ * (src/core/reconcile/lifecycle.ts: transitions, rationale, four-eyes), and the new state, the history event
+ * and the audit event are written in one transaction. Two reviewers deciding at once serialise on the lock,
+ * so four-eyes holds under concurrency.
+ */
+import { type ConflictEvent, type ReviewRequest, review } from "../../core/reconcile/lifecycle.ts";
+import { BridgeError } from "../../errors.ts";
+import type { Db } from "../db.ts";
+import { type AuditAction, recordAudit } from "./audit.ts";
+import { applyTransition, SELECT_CONFLICT, type StoredConflict } from "./conflicts.ts";
+
+const AUDIT_ACTION: Readonly<Partial<Record<ConflictEvent["action"], AuditAction>>> = {
+  ACKNOWLEDGED: "CONFLICT_ACKNOWLEDGED",
+  APPROVED: "CONFLICT_APPROVED",
+  RESOLVED: "CONFLICT_RESOLVED",
+  DISMISSED: "CONFLICT_DISMISSED",
+};
+
+export interface DecisionResult {
+  conflict: StoredConflict;
+  event: ConflictEvent;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function recordDecision(
+  db: Db,
+  conflictId: string,
+  request: ReviewRequest & { correlationId?: string | null },
+): Promise<DecisionResult> {
+  if (!UUID.test(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid FOR UPDATE`, [
+      conflictId,
+    ]);
+    const current = rows[0];
+    if (!current) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
+    const transition = review(current, request);
+    const conflict = await applyTransition(tx, conflictId, transition);
+    const action = AUDIT_ACTION[transition.event.action];
+    if (action) {
+      await recordAudit(tx, {
+        at: transition.event.at,
+        actor: transition.event.actor,
+        action,
+        subjectType: "CONFLICT",
+        subjectId: conflictId,
+        personId: conflict.personId,
+        correlationId: request.correlationId ?? null,
+        details: { ruleId: conflict.ruleId, severity: conflict.severity, state: conflict.state },
+      });
+    }
+    return { conflict, event: transition.event };
+  });
+}

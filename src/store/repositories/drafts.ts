@@ -1,0 +1,90 @@
+/**
+ * Pre-filled ARMS drafts, one per (OASys assessment, mapping version). Saving again replaces the draft only
+ * when its content changed (a re-ingested assessment, a corrected mapping under the same version); the
+ * outcome says which, and every new or changed draft is audited as PREFILL_GENERATED.
+ */
+import type { ArmsAssessment } from "../../core/arms/model.ts";
+import type { Db } from "../db.ts";
+import { documentSha256 } from "../hash.ts";
+import { recordAudit } from "./audit.ts";
+
+export type DraftOutcome = "CREATED" | "UPDATED" | "UNCHANGED";
+
+export interface DraftInput {
+  personId: string | null;
+  assessmentPk: number;
+  mappingVersion: string;
+  draft: ArmsAssessment;
+  now: string;
+  correlationId?: string | null;
+}
+
+export interface StoredDraft {
+  draftId: number;
+  personId: string | null;
+  assessmentPk: number;
+  mappingVersion: string;
+  draft: ArmsAssessment;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function saveDraft(
+  db: Db,
+  input: DraftInput,
+): Promise<{ draftId: number; outcome: DraftOutcome }> {
+  const hash = documentSha256(input.draft);
+  return db.transaction(async (tx) => {
+    const written = await tx.query<{ draftId: number; created: boolean }>(
+      `INSERT INTO drafts (person_id, assessment_pk, mapping_version, draft, content_sha256, created_at, updated_at)
+       VALUES ($1::uuid, $2, $3, $4::jsonb, $5, $6, $6)
+       ON CONFLICT (assessment_pk, mapping_version) DO UPDATE SET
+          person_id = COALESCE(excluded.person_id, drafts.person_id), draft = excluded.draft,
+          content_sha256 = excluded.content_sha256, updated_at = excluded.updated_at
+       WHERE drafts.content_sha256 <> excluded.content_sha256
+       RETURNING id AS "draftId", (xmax::text = '0') AS created`,
+      [
+        input.personId,
+        input.assessmentPk,
+        input.mappingVersion,
+        JSON.stringify(input.draft),
+        hash,
+        input.now,
+      ],
+    );
+    const row = written[0];
+    if (!row) {
+      const held = await tx.query<{ draftId: number }>(
+        `SELECT id AS "draftId" FROM drafts WHERE assessment_pk = $1 AND mapping_version = $2`,
+        [input.assessmentPk, input.mappingVersion],
+      );
+      return { draftId: held[0]!.draftId, outcome: "UNCHANGED" as const };
+    }
+    const outcome: DraftOutcome = row.created ? "CREATED" : "UPDATED";
+    await recordAudit(tx, {
+      at: input.now,
+      actor: "bridge",
+      action: "PREFILL_GENERATED",
+      subjectType: "OASYS_ASSESSMENT",
+      subjectId: String(input.assessmentPk),
+      personId: input.personId,
+      correlationId: input.correlationId ?? null,
+      details: { draftId: row.draftId, mappingVersion: input.mappingVersion, outcome },
+    });
+    return { draftId: row.draftId, outcome };
+  });
+}
+
+export async function getDraft(
+  db: Db,
+  assessmentPk: number,
+  mappingVersion: string,
+): Promise<StoredDraft | null> {
+  const rows = await db.query<StoredDraft>(
+    `SELECT id AS "draftId", person_id AS "personId", assessment_pk AS "assessmentPk",
+            mapping_version AS "mappingVersion", draft, created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM drafts WHERE assessment_pk = $1 AND mapping_version = $2`,
+    [assessmentPk, mappingVersion],
+  );
+  return rows[0] ?? null;
+}

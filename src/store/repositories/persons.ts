@@ -1,0 +1,191 @@
+/**
+ * Persons and identity matches.
+ *
+ * A person is known by a canonical PNC and/or CRN, each unique across persons. `upsertPerson` finds the
+ * person by PNC first, then CRN (the matching order of the identity rules), and only ever FILLS a key the
+ * person lacks when no other person holds it. It never overwrites a held key and never merges two persons:
+ * a contradiction (the PNC's person holds a different CRN, or the CRN belongs to someone else) is reported
+ * back, for the identity rules to raise, not resolved here. Keys are taken under transaction-scoped advisory
+ * locks so two writers cannot create the same person twice.
+ */
+import type { MatchResult, MatchStatus } from "../../core/identity/match-types.ts";
+import { BridgeError } from "../../errors.ts";
+import type { Db } from "../db.ts";
+import { recordAudit } from "./audit.ts";
+
+/** Person keys in canonical form (PNC `YYYY/NNNNNNNC`, CRN upper case); either may be absent. */
+export interface PersonKeys {
+  pnc?: string | null;
+  crn?: string | null;
+}
+
+export interface Person {
+  id: string;
+  pnc: string | null;
+  crn: string | null;
+  force: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type KeyName = "pnc" | "crn";
+
+export interface KeyContradiction {
+  key: KeyName;
+  /** DIFFERS: the person holds another value; HELD_BY_OTHER: another person holds the given value. */
+  kind: "DIFFERS" | "HELD_BY_OTHER";
+  otherPersonId: string | null;
+}
+
+export interface UpsertedPerson {
+  person: Person;
+  created: boolean;
+  filled: KeyName[];
+  contradictions: KeyContradiction[];
+}
+
+/** `["pnc:2008/0056560Z", "crn:X123456"]` (core key strings) -> `{ pnc, crn }`. */
+export function keysFrom(keys: readonly string[]): { pnc: string | null; crn: string | null } {
+  const of = (kind: KeyName) => keys.find((k) => k.startsWith(`${kind}:`))?.slice(kind.length + 1) ?? null;
+  return { pnc: of("pnc"), crn: of("crn") };
+}
+
+const SELECT_PERSON = `SELECT id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"
+  FROM persons`;
+
+/** The persons holding either key: the PNC's person first. At most two. */
+export async function findPersonByKeys(db: Db, keys: PersonKeys): Promise<Person[]> {
+  return db.query<Person>(
+    `${SELECT_PERSON} WHERE pnc = $1 OR crn = $2 ORDER BY (pnc IS NOT DISTINCT FROM $1) DESC, created_at`,
+    [keys.pnc ?? null, keys.crn ?? null],
+  );
+}
+
+export async function getPerson(db: Db, personId: string): Promise<Person | null> {
+  const rows = await db.query<Person>(`${SELECT_PERSON} WHERE id = $1::uuid`, [personId]);
+  return rows[0] ?? null;
+}
+
+export async function upsertPerson(
+  db: Db,
+  keys: PersonKeys & { force?: string | null },
+  now: string,
+): Promise<UpsertedPerson> {
+  const pnc = keys.pnc ?? null;
+  const crn = keys.crn ?? null;
+  if (!pnc && !crn) throw new BridgeError("BRIDGE_E_INTERNAL", "a person needs a PNC or a CRN");
+  return db.transaction(async (tx) => {
+    const lockKeys = [pnc && `person:pnc:${pnc}`, crn && `person:crn:${crn}`].filter(Boolean).sort();
+    for (const key of lockKeys) await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
+
+    const byPnc = pnc ? (await tx.query<Person>(`${SELECT_PERSON} WHERE pnc = $1`, [pnc]))[0] : undefined;
+    const byCrn = crn ? (await tx.query<Person>(`${SELECT_PERSON} WHERE crn = $1`, [crn]))[0] : undefined;
+    const found = byPnc ?? byCrn;
+    if (!found) {
+      const created = await tx.query<Person>(
+        `INSERT INTO persons (pnc, crn, force, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
+        [pnc, crn, keys.force ?? null, now],
+      );
+      return { person: created[0]!, created: true, filled: [], contradictions: [] };
+    }
+
+    const contradictions: KeyContradiction[] = [];
+    const filled: KeyName[] = [];
+    const given = { pnc, crn };
+    const holder = { pnc: byPnc, crn: byCrn };
+    for (const key of ["pnc", "crn"] as const) {
+      const value = given[key];
+      if (!value) continue;
+      const other = holder[key];
+      if (other && other.id !== found.id) {
+        contradictions.push({ key, kind: "HELD_BY_OTHER", otherPersonId: other.id });
+      } else if (found[key] === null) {
+        filled.push(key);
+      } else if (found[key] !== value) {
+        contradictions.push({ key, kind: "DIFFERS", otherPersonId: null });
+      }
+    }
+    const force = keys.force ?? found.force;
+    if (filled.length === 0 && force === found.force) {
+      return { person: found, created: false, filled, contradictions };
+    }
+    const updated = await tx.query<Person>(
+      `UPDATE persons SET pnc = COALESCE(pnc, $2), crn = COALESCE(crn, $3), force = $4, updated_at = $5
+        WHERE id = $1
+        RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
+      [found.id, filled.includes("pnc") ? pnc : null, filled.includes("crn") ? crn : null, force, now],
+    );
+    return { person: updated[0]!, created: false, filled, contradictions };
+  });
+}
+
+export interface MatchInput {
+  personId: string;
+  assessmentPk: number | null;
+  armsAssessmentId: string | null;
+  armsRevision: number | null;
+  result: MatchResult;
+  evaluatedAt: string;
+  actor?: string;
+  correlationId?: string | null;
+}
+
+export interface StoredMatch {
+  id: number;
+  personId: string;
+  assessmentPk: number | null;
+  armsAssessmentId: string | null;
+  armsRevision: number | null;
+  status: MatchStatus;
+  details: MatchResult;
+  evaluatedAt: string;
+}
+
+/** Appends one match evaluation (and its audit event); the latest evaluation is the one in force. */
+export async function saveMatch(db: Db, input: MatchInput): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ id: number }>(
+      `INSERT INTO person_matches (person_id, assessment_pk, arms_assessment_id, arms_revision, status, details,
+          evaluated_at)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7) RETURNING id`,
+      [
+        input.personId,
+        input.assessmentPk,
+        input.armsAssessmentId,
+        input.armsRevision,
+        input.result.status,
+        JSON.stringify(input.result),
+        input.evaluatedAt,
+      ],
+    );
+    await recordAudit(tx, {
+      at: input.evaluatedAt,
+      actor: input.actor ?? "bridge",
+      action: "IDENTITY_MATCHED",
+      subjectType: "PERSON",
+      subjectId: input.personId,
+      personId: input.personId,
+      correlationId: input.correlationId ?? null,
+      details: {
+        status: input.result.status,
+        assessmentPk: input.assessmentPk,
+        armsAssessmentId: input.armsAssessmentId,
+        armsRevision: input.armsRevision,
+      },
+    });
+    return rows[0]!.id;
+  });
+}
+
+export async function latestMatch(db: Db, personId: string): Promise<StoredMatch | null> {
+  const rows = await db.query<StoredMatch>(
+    `SELECT id, person_id AS "personId", assessment_pk AS "assessmentPk", arms_assessment_id AS "armsAssessmentId",
+            arms_revision AS "armsRevision", status, details, evaluated_at AS "evaluatedAt"
+       FROM person_matches WHERE person_id = $1::uuid
+      ORDER BY evaluated_at DESC, id DESC LIMIT 1`,
+    [personId],
+  );
+  return rows[0] ?? null;
+}
