@@ -32,6 +32,9 @@ export const REDACTED_PATHS = [
   "*.offender",
   "*.evidence",
   "*.answers",
+  // Identity-match disagreements hold both agencies' values (dates of birth, names, PNCs).
+  "disagreements",
+  "*.disagreements",
   "req.headers.authorization",
 ];
 
