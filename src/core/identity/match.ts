@@ -340,7 +340,8 @@ function ambiguous(
  * Choose the ARMS assessment for an OASys person among several candidates (e.g. everything police hold
  * under the same PNC or CRN).
  *
- * - Revisions of one `armsAssessmentId` are first collapsed to the latest (see `revisions.ts`).
+ * - Revisions of one `armsAssessmentId` are first collapsed to the latest (see `revisions.ts`); a
+ *   same-revision conflict is not reported here: callers that hold revisions use `latestRevisions`.
  * - No candidate links: NO_MATCH. Exactly one links: its own result (MATCHED or MISMATCH).
  * - Several link and their subjects contradict each other (PNC, CRN, date of birth or family name both
  *   present and different): AMBIGUOUS, whatever their strength. Police hold two identities that both
