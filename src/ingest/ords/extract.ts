@@ -6,6 +6,8 @@
  * Conventions:
  * - A question field present in a section payload was asked; `null` there is a MISSING answer, never
  *   "no problem". A field absent from the payload was not asked.
+ * - Every section payload received gives a `sections` entry (its flags null when it has none, as for
+ *   section 1), the way each XML `<section>` element does. A 404 for a section gives none.
  * - The person header and the assessment metadata come from section 1; the other payloads repeat them
  *   (envelope, dates, `later*` flags) and those copies are not carried again.
  */
@@ -167,15 +169,14 @@ function section(raw: RawAssessment, code: string, entry: OrdsRecord, extras: Ex
       carryExtra(extras, `${base}.${field}`, value);
     }
   }
-  if (flagFields && Object.values(flagFields).some((f) => f in entry)) {
-    raw.sections.push({
-      code,
-      linkedToHarm: s(entry, flagFields.harm),
-      linkedToReoffending: s(entry, flagFields.reoffending),
-      issuesDetails: s(entry, flagFields.details),
-      path: base,
-    });
-  }
+  // A section OASys returned is recorded, flags or not (as an XML `<section>` element is).
+  raw.sections.push({
+    code,
+    linkedToHarm: flagFields ? s(entry, flagFields.harm) : null,
+    linkedToReoffending: flagFields ? s(entry, flagFields.reoffending) : null,
+    issuesDetails: flagFields ? s(entry, flagFields.details) : null,
+    path: base,
+  });
 }
 
 function roshSummary(raw: RawAssessment, entry: OrdsRecord, extras: Extra[]) {

@@ -86,7 +86,8 @@ describe("pullAssessment: happy path (male, sexual-offending items open, OGRS4-g
       issuesDetails: "Details about the problems",
     });
     expect(a.sections["8"]).toEqual({ linkedToHarm: null, linkedToReoffending: null, issuesDetails: null });
-    expect(Object.keys(a.sections).sort()).toEqual(["11", "12", "3", "4", "6", "7", "8", "9"]);
+    expect(a.sections["1"]).toEqual({ linkedToHarm: null, linkedToReoffending: null, issuesDetails: null });
+    expect(Object.keys(a.sections).sort()).toEqual(["1", "11", "12", "3", "4", "6", "7", "8", "9"]);
 
     expect(a.rosh).toEqual({
       levels: [
