@@ -1,0 +1,31 @@
+/** Where a benchmark ran: the facts a reader needs to compare two RESULTS.md files. */
+import { execFileSync } from "node:child_process";
+import { cpus, release, totalmem, type } from "node:os";
+
+function git(root: string, args: string[]): string | null {
+  try {
+    return execFileSync("git", args, {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function machineTable(root: string, startedAt: Date): string {
+  const cpu = cpus();
+  const commit = git(root, ["rev-parse", "--short=12", "HEAD"]) ?? "unknown";
+  const dirty = git(root, ["status", "--porcelain", "--untracked-files=no"]);
+  const rows: [string, string][] = [
+    ["Date", startedAt.toISOString()],
+    ["Git commit", `${commit}${dirty ? " (with uncommitted changes in tracked files)" : ""}`],
+    ["CPU", cpu[0]?.model.trim() ?? "unknown"],
+    ["Cores (logical)", String(cpu.length)],
+    ["Memory", `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`],
+    ["OS", `${type()} ${release()}`],
+    ["Node.js", process.version],
+  ];
+  return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
+}
