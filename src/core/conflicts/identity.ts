@@ -122,7 +122,7 @@ function checkIdentifier(
   if (oasys && arms && linked(ctx) && oasysId && armsId) {
     const differs =
       disagreement(ctx, field) !== undefined ||
-      (oasysId.canonical !== null && armsId.canonical !== null && oasysId.canonical !== armsId.canonical);
+      (oasysId.valid && armsId.valid && oasysId.canonical !== armsId.canonical);
     if (differs) {
       out.push(
         conflict(meta, `${kind}_DIFFERS`, `${kind} differs between the OASys and ARMS records`, [
