@@ -21,7 +21,6 @@ import {
   assessmentEntry,
   BadOrdsBody,
   findAssessmentEntry,
-  isRecord,
   OrdsPkMismatch,
   type OrdsRecord,
 } from "./payload.ts";
@@ -101,10 +100,17 @@ export function createOrdsClient(config: OrdsClientConfig): OrdsClient {
       }
       const correlationId = options.correlationId ?? randomUUID();
       const pk = assessmentPk;
+      // Every payload is independent: ask for them all at once. The first failure fails the pull and
+      // cancels the requests still in flight (or waiting to retry).
+      const cancel = new AbortController();
       const fetchOne = (endpoint: string, path: string) =>
-        get({ path, endpoint, correlationId, assessmentPk: pk }).then((r) => ({ endpoint, ...r }));
-
-      // Every payload is independent: ask for them all at once.
+        get({ path, endpoint, correlationId, assessmentPk: pk, signal: cancel.signal }).then(
+          (r) => ({ endpoint, ...r }),
+          (e: unknown) => {
+            cancel.abort();
+            throw e;
+          },
+        );
       const [section1, roshSummary, riskScores, rmp, ...sections] = await Promise.all([
         fetchOne("section1", `${ASS}/section1/${lao}/${pk}`),
         fetchOne("sectionroshsumm", `${ASS}/sectionroshsumm/${lao}/${pk}`),
@@ -131,7 +137,6 @@ export function createOrdsClient(config: OrdsClientConfig): OrdsClient {
           riskScores: entry(riskScores),
           rmp: rmp.found ? findAssessmentEntry(rmp.body, "rmp", pk) : null,
         };
-        if (!isRecord(section1.body)) throw new BadOrdsBody("section1", "body is not a JSON object");
       } catch (e) {
         if (e instanceof OrdsPkMismatch) {
           return rejection(pk, {

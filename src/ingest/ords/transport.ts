@@ -36,6 +36,8 @@ export interface OrdsGetRequest {
   correlationId: string;
   /** For error context only. */
   assessmentPk?: number;
+  /** Cancels the request and any retry still to come. */
+  signal?: AbortSignal;
 }
 
 export type OrdsGet = (request: OrdsGetRequest) => Promise<OrdsGetResult>;
@@ -97,6 +99,7 @@ export function createOrdsTransport(config: OrdsTransportConfig): OrdsGet {
       timeoutMs: config.timeoutMs,
       correlationId: req.correlationId,
       headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      ...(req.signal ? { signal: req.signal } : {}),
     });
     return json;
   }
@@ -123,8 +126,8 @@ export function createOrdsTransport(config: OrdsTransportConfig): OrdsGet {
         if (!c.retryable || attempt >= retry.maxAttempts) throw c.error;
         const jitter = Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
         const wait = Math.max(jitter, c.retryAfterMs ?? 0);
-        if (wait > retry.maxDelayMs) throw c.error;
-        await sleep(wait);
+        if (wait > retry.maxDelayMs || req.signal?.aborted) throw c.error;
+        await sleep(wait, undefined, req.signal ? { signal: req.signal } : {});
       }
     }
   };

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClientCredentialsTokenProvider } from "../../../src/clients/token.ts";
 import { BridgeError } from "../../../src/errors.ts";
 import { createOrdsClient, type OrdsClientConfig } from "../../../src/ingest/ords/client.ts";
+import { createOrdsTransport } from "../../../src/ingest/ords/transport.ts";
 import { fixture, MALE, ORDS_BASE, ordsPath, scenarioBodies, serveScenario } from "./ords-fixtures.ts";
 
 const TODAY = "2026-11-20";
@@ -216,5 +217,33 @@ describe("listAssessments", () => {
       createOrdsClient({ ...config, laoPrivilege: "LIMIT" }).listAssessments("NOT_FOUND"),
     );
     expect(e.code).toBe("BRIDGE_E_ORDS_NOT_FOUND");
+  });
+});
+
+describe("ORDS transport: retry limits", () => {
+  const path = "/eor/oasys/ass/riskscrass/ALLOW/9630348";
+
+  it("a Retry-After longer than the longest wait ends the retries at once (the queue takes over)", async () => {
+    const scope = nock(ORDS_BASE).get(path).once().reply(429, "", { "Retry-After": "30" });
+    const get = createOrdsTransport({ baseUrl: ORDS_BASE, timeoutMs: 1_000, retry: { maxAttempts: 5 } });
+    const e = await thrown(get({ path, endpoint: "riskscrass", correlationId: "c" }));
+    scope.done();
+    expect(e.code).toBe("BRIDGE_E_ORDS_UNAVAILABLE");
+  });
+
+  it("a cancelled call stops retrying", async () => {
+    // Retry-After makes the wait before the second attempt at least 5 s: the abort lands inside it.
+    nock(ORDS_BASE).get(path).reply(503, "", { "Retry-After": "5" });
+    const later = nock(ORDS_BASE).get(path).reply(200, {});
+    const get = createOrdsTransport({
+      baseUrl: ORDS_BASE,
+      timeoutMs: 1_000,
+      retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 10_000 },
+    });
+    const cancel = new AbortController();
+    const call = get({ path, endpoint: "riskscrass", correlationId: "c", signal: cancel.signal });
+    setTimeout(() => cancel.abort(), 20);
+    await expect(call).rejects.toThrow(/abort/i);
+    expect(later.isDone()).toBe(false);
   });
 });
