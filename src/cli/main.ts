@@ -6,6 +6,23 @@ import { BridgeError } from "../errors.ts";
 import { type CliIo, type Command, EXIT, processIo } from "./io.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  parse: {
+    summary: "read OASys XML exports and report what is accepted and rejected (--json, --ndjson)",
+    load: async () => (await import("./parse.ts")).parseCommand,
+  },
+  prefill: {
+    summary: "pre-fill ARMS drafts from OASys XML exports, with provenance per field (--json, --mapping)",
+    load: async () => (await import("./prefill.ts")).prefillCommand,
+  },
+  mapping: {
+    summary: "mapping tools for the data team: test (golden cases), diff (impact of a new version), coverage",
+    load: async () => (await import("./mapping.ts")).mappingCommand,
+  },
+  reconcile: {
+    summary:
+      "reconcile OASys and ARMS assessments per person: match, draft, conflicts, what to send (--json)",
+    load: async () => (await import("./reconcile.ts")).reconcileCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 
