@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, dropSchema, openDb } from "../../src/store/db.ts";
+import { openStore } from "../../src/store/index.ts";
 import {
   checksumOf,
   loadMigrations,
@@ -63,6 +64,12 @@ describe.each(DRIVERS)("migrations on $driver", (driver) => {
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(["conflicts", "conflict_events", "audit_events", "outbox", "dead_letters"]),
     );
+  });
+
+  it("openStore opens the database and brings it up to date in one call", async () => {
+    const db = await openStore(driver.config(uniqueSchema()));
+    opened.push(db);
+    expect(await pendingMigrations(db)).toEqual([]);
   });
 
   it("applies only the new migration when one is added later", async () => {
