@@ -1,0 +1,89 @@
+/**
+ * Streaming UTF-8 decoding for the XML reader. The export format is UTF-8 (a UTF-8 byte order mark is
+ * accepted and dropped). UTF-16/UTF-32 input is recognised by its first bytes and refused clearly rather
+ * than parsed as garbage; bytes that are not valid UTF-8 fail the file. A character split across chunks
+ * is carried over to the next chunk.
+ */
+import { BridgeError } from "../../errors.ts";
+
+type Where = () => { line: number; column: number };
+
+/** First bytes of encodings the reader refuses: UTF-32 and UTF-16 BOMs, and `<` or `<?` in UTF-16. */
+const FOREIGN_STARTS: readonly (readonly number[])[] = [
+  [0x00, 0x00, 0xfe, 0xff],
+  [0xff, 0xfe, 0x00, 0x00],
+  [0xfe, 0xff],
+  [0xff, 0xfe],
+  [0x00, 0x3c],
+  [0x3c, 0x00],
+];
+
+export class Utf8Decoder {
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  /** The first few bytes, held until there are enough to recognise the encoding. */
+  private head: Uint8Array | null = new Uint8Array(0);
+  private bytes = 0;
+
+  constructor(private readonly where: Where) {}
+
+  decode(chunk: string | Uint8Array): string {
+    if (typeof chunk === "string") return chunk;
+    if (this.head !== null) {
+      const head = concat(this.head, chunk);
+      if (head.byteLength < 4) {
+        this.head = head;
+        return "";
+      }
+      this.head = null;
+      this.refuseForeignEncoding(head);
+      return this.run(head, true);
+    }
+    return this.run(chunk, true);
+  }
+
+  /** The end of input: any bytes still held must form whole characters. */
+  end(): string {
+    if (this.head !== null && this.head.byteLength > 0) {
+      const head = this.head;
+      this.head = null;
+      this.refuseForeignEncoding(head);
+      return this.run(head, false);
+    }
+    return this.run(new Uint8Array(0), false);
+  }
+
+  private run(bytes: Uint8Array, stream: boolean): string {
+    try {
+      const text = this.decoder.decode(bytes, { stream });
+      this.bytes += bytes.byteLength;
+      return text;
+    } catch (e) {
+      const { line, column } = this.where();
+      throw new BridgeError(
+        "BRIDGE_E_XML_NOT_WELL_FORMED",
+        `bytes that are not valid UTF-8 within bytes ${this.bytes}-${this.bytes + bytes.byteLength} (after line ${line}, column ${column})`,
+        { line, column, byteOffset: this.bytes },
+        { cause: e },
+      );
+    }
+  }
+
+  private refuseForeignEncoding(head: Uint8Array): void {
+    for (const start of FOREIGN_STARTS) {
+      if (start.every((byte, i) => head[i] === byte)) {
+        throw new BridgeError("BRIDGE_E_XML_ENCODING_REFUSED", "the input is UTF-16 or UTF-32, not UTF-8", {
+          line: 1,
+          column: 1,
+        });
+      }
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.byteLength === 0) return b;
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}

@@ -1,0 +1,354 @@
+/**
+ * Extracts one `<assessment>` of the OASys XML export into a `RawAssessment`, event by event (no DOM).
+ * It only stores the strings it finds; `buildAssessment` normalises and validates them. Unknown elements
+ * and attributes are carried as extras (`{path, raw}`), and an `<answer q>` anywhere under the assessment
+ * lands in `answers`. Structural faults (an answer without `q`, a section without `code`, a field given
+ * twice) are recorded as the record's problem; the caller rejects that record alone.
+ */
+import { emptyRawAssessment, type RawAssessment } from "../../core/oasys/build.ts";
+import type { Extra } from "../../core/oasys/model.ts";
+import {
+  ASSESSMENT_FIELDS,
+  emptyPredictor,
+  emptyRmp,
+  emptyRosh,
+  emptySection,
+  type FieldTable,
+  FORENAME,
+  MAPPA_FIELDS,
+  OFFENDER_FIELDS,
+  PREDICTOR_FIELDS,
+  type RawSection,
+  RMP_FIELDS,
+  ROSH_FIELDS,
+  SECTION_FIELDS,
+} from "./fields.ts";
+import { isNamespaceDeclaration, serialiseLeaf, type XmlAttribute } from "./serialise.ts";
+
+/** The element shape the extractor is fed (saxes' namespace-aware tag satisfies it). */
+export interface XmlElementStart {
+  name: string;
+  local: string;
+  uri: string;
+  attributes: Record<string, XmlAttribute>;
+}
+
+export interface StructuralProblem {
+  code: "BRIDGE_E_RECORD_INVALID" | "BRIDGE_E_RECORD_MISSING_FIELD";
+  /** Relative to the assessment, in the same style as `buildAssessment`'s paths. */
+  path: string;
+  reason: string;
+}
+
+export interface Extraction {
+  raw: RawAssessment;
+  problem: StructuralProblem | null;
+}
+
+type Kind =
+  // containers: may hold answers, fields and unknown children
+  | "assessment"
+  | "offender"
+  | "section"
+  | "rosh"
+  | "predictors"
+  | "rmp"
+  | "group"
+  // leaves: their text is the value; children are unknown extras
+  | "field"
+  | "answer"
+  | "riskLevel"
+  | "predictor"
+  | "mappa"
+  // not known yet whether a leaf (carried whole) or a group (carried leaf by leaf)
+  | "unknown";
+
+class Frame {
+  text = "";
+  /** Names of single-valued fields already given in this container (attributes and elements). */
+  seen: Set<string> | null = null;
+  /** Ordinal of `<answer>`, `<section>`, `<predictor>`... children, for paths of unnamed ones. */
+  ordinal = 0;
+  /** field: stores the text into `target`. */
+  store: ((target: never, value: string) => void) | null = null;
+  target: unknown = null;
+  /** unknown: kept to serialise the element if it turns out to be a leaf. */
+  attributes: Record<string, XmlAttribute> | null = null;
+  /** answer: the question code; riskLevel: group and setting. */
+  code: string | null = null;
+  setting: string | null = null;
+
+  constructor(
+    public kind: Kind,
+    readonly name: string,
+    readonly path: string,
+  ) {}
+}
+
+const join = (parent: string, segment: string) => (parent === "" ? segment : `${parent}/${segment}`);
+const absolute = (path: string) => (path === "" ? "assessment" : `assessment/${path}`);
+const NOT_BLANK = /\S/;
+const LEAVES: ReadonlySet<Kind> = new Set(["field", "answer", "riskLevel", "predictor", "mappa"]);
+
+/** Attribute values used in paths are codes, but a hostile file could make them long: cap them. */
+const pathValue = (value: string) => (value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+export class AssessmentExtractor {
+  private readonly raw = emptyRawAssessment();
+  private readonly stack: Frame[] = [];
+  private readonly forenames: [number, string][] = [];
+  private problem: StructuralProblem | null = null;
+
+  /** @param ns the export's namespace: elements in any other namespace are unknown. */
+  constructor(
+    private readonly ns: string,
+    assessment: XmlElementStart,
+  ) {
+    const frame = new Frame("assessment", assessment.name, "");
+    this.stack.push(frame);
+    this.attributes(frame, assessment, ASSESSMENT_FIELDS, this.raw);
+  }
+
+  /** The raw PK as given (for error messages, before it is validated). */
+  get assessmentPk(): string | null {
+    return this.raw.assessmentPk;
+  }
+
+  open(element: XmlElementStart): void {
+    const parent = this.stack[this.stack.length - 1] as Frame;
+    const frame = element.uri === this.ns ? this.known(parent, element) : null;
+    this.stack.push(frame ?? this.unknown(parent, element));
+  }
+
+  text(text: string): void {
+    (this.stack[this.stack.length - 1] as Frame).text += text;
+  }
+
+  close(): void {
+    const frame = this.stack.pop() as Frame;
+    const text = frame.text;
+    switch (frame.kind) {
+      case "field":
+        (frame.store as (target: unknown, value: string) => void)(frame.target, text);
+        return;
+      case "answer":
+        if (frame.code !== null) this.raw.answers.push({ code: frame.code, raw: text, path: frame.path });
+        return;
+      case "riskLevel":
+        (this.raw.rosh ?? emptyRosh()).levels.push({
+          group: frame.code,
+          setting: frame.setting,
+          level: text,
+          path: frame.path,
+        });
+        return;
+      case "unknown":
+        this.extra(frame.path, serialiseLeaf(frame.name, frame.attributes ?? {}, text));
+        return;
+      default:
+        if (NOT_BLANK.test(text)) this.extra(`${frame.path}/text()`, text);
+    }
+  }
+
+  /** Called when `</assessment>` closes: the raw assessment and its structural problem, if any. */
+  finish(): Extraction {
+    const frame = this.stack[0] as Frame;
+    if (NOT_BLANK.test(frame.text)) this.extra("text()", frame.text);
+    this.raw.offender.forenames = this.forenames.sort((a, b) => a[0] - b[0]).map(([, name]) => name);
+    return { raw: this.raw, problem: this.problem };
+  }
+
+  private known(parent: Frame, element: XmlElementStart): Frame | null {
+    const name = element.local;
+    if (LEAVES.has(parent.kind)) return null;
+    if (name === "answer") return this.answer(parent, element);
+    switch (parent.kind) {
+      case "assessment":
+        switch (name) {
+          case "offender":
+            return this.container(parent, element, "offender", OFFENDER_FIELDS, this.raw.offender, true);
+          case "section":
+            return this.section(parent, element);
+          case "roshSummary":
+            this.raw.rosh ??= emptyRosh();
+            return this.container(parent, element, "rosh", null, null, true);
+          case "predictors":
+            return this.container(parent, element, "predictors", null, null, false);
+          case "riskManagementPlan":
+            this.raw.rmp ??= emptyRmp();
+            return this.container(parent, element, "rmp", null, null, true);
+        }
+        return this.field(parent, element, ASSESSMENT_FIELDS, this.raw);
+      case "offender": {
+        const forename = FORENAME.exec(name);
+        if (forename) {
+          const frame = this.field(parent, element, null, null);
+          if (frame)
+            frame.store = (_: unknown, value: string) => this.forenames.push([Number(forename[1]), value]);
+          return frame;
+        }
+        return this.field(parent, element, OFFENDER_FIELDS, this.raw.offender);
+      }
+      case "section":
+        return this.field(parent, element, SECTION_FIELDS, parent.target as RawSection);
+      case "rosh":
+        if (name === "riskLevel") return this.riskLevel(parent, element);
+        return this.field(parent, element, ROSH_FIELDS, this.raw.rosh);
+      case "predictors":
+        if (name === "predictor") return this.predictor(parent, element);
+        return null;
+      case "rmp":
+        if (name === "mappa") {
+          const frame = this.container(parent, element, "mappa", MAPPA_FIELDS, this.raw.rmp, true);
+          return frame;
+        }
+        return this.field(parent, element, RMP_FIELDS, this.raw.rmp);
+      default:
+        return null;
+    }
+  }
+
+  /** A child of a leaf, or an element no table knows: carried as an extra. */
+  private unknown(parent: Frame, element: XmlElementStart): Frame {
+    if (parent.kind === "unknown") this.becomeGroup(parent);
+    const frame = new Frame("unknown", element.name, join(parent.path, element.name));
+    frame.attributes = element.attributes;
+    return frame;
+  }
+
+  /** An unknown element with children is transparent: its attributes and leaves become extras. */
+  private becomeGroup(frame: Frame): void {
+    frame.kind = "group";
+    for (const key in frame.attributes) {
+      const attribute = frame.attributes[key] as XmlAttribute;
+      if (!isNamespaceDeclaration(attribute)) this.extra(`${frame.path}/@${attribute.name}`, attribute.value);
+    }
+    frame.attributes = null;
+  }
+
+  private answer(parent: Frame, element: XmlElementStart): Frame {
+    if (parent.kind === "unknown") this.becomeGroup(parent);
+    parent.ordinal++;
+    const q = element.attributes.q?.value.trim() ?? "";
+    const path = join(parent.path, q === "" ? `answer[${parent.ordinal}]` : `answer[q=${pathValue(q)}]`);
+    const frame = new Frame("answer", element.name, path);
+    if (q === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@q`, "answer has no q (question code)");
+    else frame.code = q;
+    this.attributes(frame, element, null, null, "q");
+    return frame;
+  }
+
+  private section(parent: Frame, element: XmlElementStart): Frame {
+    parent.ordinal++;
+    const code = element.attributes.code?.value.trim() ?? "";
+    const path = code === "" ? `section[${parent.ordinal}]` : `section[code=${pathValue(code)}]`;
+    const frame = new Frame("section", element.name, path);
+    const section: RawSection = emptySection(code, path);
+    if (code === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@code`, "section has no code");
+    else this.raw.sections.push(section);
+    frame.target = section;
+    this.attributes(frame, element, null, null, "code");
+    return frame;
+  }
+
+  private riskLevel(parent: Frame, element: XmlElementStart): Frame {
+    parent.ordinal++;
+    const group = element.attributes.group?.value ?? null;
+    const setting = element.attributes.setting?.value ?? null;
+    const segment =
+      group !== null && setting !== null
+        ? `riskLevel[group=${pathValue(group)}][setting=${pathValue(setting)}]`
+        : `riskLevel[${parent.ordinal}]`;
+    const frame = new Frame("riskLevel", element.name, join(parent.path, segment));
+    frame.code = group;
+    frame.setting = setting;
+    this.attributes(frame, element, null, null, "group", "setting");
+    return frame;
+  }
+
+  private predictor(parent: Frame, element: XmlElementStart): Frame {
+    parent.ordinal++;
+    const type = element.attributes.type?.value.trim() ?? "";
+    const segment = type === "" ? `predictor[${parent.ordinal}]` : `predictor[type=${pathValue(type)}]`;
+    const frame = new Frame("predictor", element.name, join(parent.path, segment));
+    const predictor = emptyPredictor(frame.path);
+    this.raw.predictors.push(predictor);
+    this.attributes(frame, element, PREDICTOR_FIELDS, predictor);
+    return frame;
+  }
+
+  private container<T>(
+    parent: Frame,
+    element: XmlElementStart,
+    kind: Kind,
+    fields: FieldTable<T> | null,
+    target: T | null,
+    single: boolean,
+  ): Frame {
+    const frame = new Frame(kind, element.name, join(parent.path, element.local));
+    if (single) this.once(parent, element.local, frame.path);
+    this.attributes(frame, element, fields, target);
+    return frame;
+  }
+
+  /** A single-valued leaf, if `fields` knows the name (or `fields` is null: caller sets `store`). */
+  private field<T>(
+    parent: Frame,
+    element: XmlElementStart,
+    fields: FieldTable<T> | null,
+    target: T | null,
+  ): Frame | null {
+    const store = fields === null ? null : fields.get(element.local);
+    if (fields !== null && store === undefined) return null;
+    const frame = new Frame("field", element.name, join(parent.path, element.local));
+    this.once(parent, element.local, frame.path);
+    frame.store = store ?? null;
+    frame.target = target;
+    this.attributes(frame, element, null, null);
+    return frame;
+  }
+
+  /** Known attributes go through `fields` into `target`; the others (and any prefixed one) are extras. */
+  private attributes<T>(
+    frame: Frame,
+    element: XmlElementStart,
+    fields: FieldTable<T> | null,
+    target: T | null,
+    ...consumed: string[]
+  ): void {
+    for (const key in element.attributes) {
+      const attribute = element.attributes[key] as XmlAttribute;
+      if (attribute.uri === "") {
+        if (consumed.includes(attribute.local)) continue;
+        const store = fields?.get(attribute.local);
+        if (store !== undefined) {
+          this.once(frame, attribute.local, `${frame.path}/@${attribute.local}`);
+          store(target as T, attribute.value);
+          continue;
+        }
+      } else if (isNamespaceDeclaration(attribute)) {
+        continue;
+      }
+      const at = frame.path === "" ? `@${attribute.name}` : `${frame.path}/@${attribute.name}`;
+      this.extra(at, attribute.value);
+    }
+  }
+
+  /** A single-valued field given twice is refused: the reader will not pick one value silently. */
+  private once(container: Frame, name: string, path: string): void {
+    container.seen ??= new Set();
+    if (container.seen.has(name)) {
+      this.fail("BRIDGE_E_RECORD_INVALID", path, `${name} is given more than once`);
+    }
+    container.seen.add(name);
+  }
+
+  private extra(path: string, raw: string): void {
+    const extra: Extra = { path: absolute(path), raw };
+    this.raw.extras.push(extra);
+  }
+
+  private fail(code: StructuralProblem["code"], path: string, reason: string): void {
+    this.problem ??= { code, path, reason };
+  }
+}
