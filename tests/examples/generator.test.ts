@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type ExportSummary, generateExport, writeExport } from "../../scripts/lib/generate.ts";
 import { mulberry32 } from "../../scripts/lib/prng.ts";
 import { parseCro, parsePnc } from "../../src/core/identity/identifiers.ts";
+import { readOasysExport } from "../../src/ingest/xml/reader.ts";
 
 function collect(options: Parameters<typeof generateExport>[0]): { text: string; summary: ExportSummary } {
   const chunks: string[] = [];
@@ -115,5 +116,36 @@ describe("writeExport", () => {
     pass.end();
     await new Promise((r) => pass.on("end", r));
     expect(size).toBe(summary.bytes);
+  });
+});
+
+describe("a generated export read by the bridge", () => {
+  it("yields exactly the accepted, rejected, status and warning counts the generator planned", async () => {
+    const options = { count: 400, seed: 21, malformedRate: 0.05 };
+    const summary = collect(options).summary;
+    const chunks = generateExport(options);
+    const source = (async function* () {
+      yield* chunks;
+    })();
+    const byStatus: Record<string, number> = { OPEN: 0, COMPLETE: 0, LOCKED_INCOMPLETE: 0 };
+    const warnings: Record<string, number> = {};
+    const rejectedCodes = new Set<string>();
+    let accepted = 0;
+    let rejected = 0;
+    for await (const r of readOasysExport(source, { today: "2026-11-20" })) {
+      if (r.ok) {
+        accepted++;
+        byStatus[r.assessment.status] = (byStatus[r.assessment.status] ?? 0) + 1;
+        for (const w of r.assessment.warnings) warnings[w.code] = (warnings[w.code] ?? 0) + 1;
+      } else {
+        rejected++;
+        rejectedCodes.add(r.error.code);
+      }
+    }
+    expect(accepted).toBe(summary.expectedAccepted);
+    expect(rejected).toBe(summary.expectedRejected);
+    expect(byStatus).toEqual(summary.byStatus);
+    expect(warnings).toEqual(summary.invalidPnc > 0 ? { IDENTIFIER_INVALID: summary.invalidPnc } : {});
+    expect([...rejectedCodes].sort()).toEqual(["BRIDGE_E_RECORD_BAD_VALUE", "BRIDGE_E_RECORD_MISSING_FIELD"]);
   });
 });
