@@ -1,6 +1,6 @@
 /** Where a benchmark ran: the facts a reader needs to compare two RESULTS.md files. */
 import { execFileSync } from "node:child_process";
-import { cpus, release, totalmem, type } from "node:os";
+import { cpus, loadavg, release, totalmem, type } from "node:os";
 
 function git(root: string, args: string[]): string | null {
   try {
@@ -26,6 +26,12 @@ export function machineTable(root: string, startedAt: Date): string {
     ["Memory", `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`],
     ["OS", `${type()} ${release()}`],
     ["Node.js", process.version],
+    [
+      "Load average at start (1/5/15 min)",
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" / "),
+    ],
   ];
   return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 }
