@@ -86,14 +86,13 @@ export function formatMismatches(scenario: string, mismatches: Mismatch[]): stri
   return lines.join("\n");
 }
 
-/** Every `rule` id found in provenance anywhere in a value (which mapping rules a case exercised). */
+/** Every mapping `rule` id found in provenance anywhere in a value (which rules a case exercised). */
 export function rulesIn(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (Array.isArray(value)) for (const v of value) rulesIn(v, into);
   else if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === "prefill" && isObject(v) && typeof v.rule === "string") into.add(`${v.rule}`);
-      rulesIn(v, into);
-    }
+    if (value.source === "OASYS" && typeof value.rule === "string" && "mappingVersion" in value)
+      into.add(value.rule);
+    for (const v of Object.values(value)) rulesIn(v, into);
   }
   return into;
 }
