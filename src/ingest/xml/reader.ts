@@ -47,15 +47,19 @@ export async function* readOasysExport(
       if (bytesRead > limits.maxBytes) throw limitExceeded("maxBytes", limits.maxBytes, parser.where());
       const text = decoder.decode(chunk);
       for (let at = 0; at < text.length; at += SLICE) {
-        parser.write(text.length <= SLICE ? text : text.slice(at, at + SLICE));
+        const fault = attempt(() => parser.write(text.length <= SLICE ? text : text.slice(at, at + SLICE)));
         for (const assessment of closed) yield toResult(assessment, parser.header, today);
         closed.length = 0;
+        if (fault) throw fault.error;
       }
       onProgress?.(bytesRead);
     }
-    parser.write(decoder.end());
-    parser.end();
+    const fault = attempt(() => {
+      parser.write(decoder.end());
+      parser.end();
+    });
     for (const assessment of closed) yield toResult(assessment, parser.header, today);
+    if (fault) throw fault.error;
   } finally {
     // Stops and releases the source (e.g. closes the file) when the consumer stops early or we fail.
     await chunks.return?.();
@@ -65,6 +69,19 @@ export async function* readOasysExport(
 /** Reads an export file from disk, streaming. */
 export function readOasysExportFile(path: string, options?: XmlReadOptions): AsyncGenerator<IngestResult> {
   return readOasysExport(createReadStream(path, { highWaterMark: FILE_CHUNK }), options);
+}
+
+/**
+ * Runs one parse step and returns its fault instead of throwing, so that every assessment that closed
+ * before a whole-file fault is still yielded, deterministically, before the fault is thrown.
+ */
+function attempt(step: () => void): { error: unknown } | null {
+  try {
+    step();
+    return null;
+  } catch (error) {
+    return { error };
+  }
 }
 
 async function pull<T>(chunks: AsyncIterator<T>): Promise<IteratorResult<T>> {
