@@ -147,7 +147,10 @@ export class ExportParser {
       return;
     }
     this.current = null;
-    const { index, line, column } = this.currentStart;
+    const { index, line, column, position } = this.currentStart;
+    if (this.sax.position - position > this.limits.maxAssessmentBytes) {
+      throw this.limit("maxAssessmentBytes", this.limits.maxAssessmentBytes);
+    }
     this.onAssessment({ ...current.finish(), index, line, column });
   }
 

@@ -18,7 +18,7 @@ import { type ExportHeader, ExportParser, type ExtractedAssessment } from "./par
 export type XmlReadOptions = Partial<XmlLimits> & {
   /** Today `YYYY-MM-DD`, for the two-digit PNC year pivot. Defaults to the clock's UTC date. */
   today?: string;
-  /** Called after each input chunk with the total bytes read so far. */
+  /** Called as each input chunk arrives, with the total bytes read so far. */
   onProgress?: (bytesRead: number) => void;
 };
 
@@ -45,6 +45,7 @@ export async function* readOasysExport(
       const chunk = next.value;
       bytesRead += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
       if (bytesRead > limits.maxBytes) throw limitExceeded("maxBytes", limits.maxBytes, parser.where());
+      onProgress?.(bytesRead);
       const text = decoder.decode(chunk);
       for (let at = 0; at < text.length; at += SLICE) {
         const fault = attempt(() => parser.write(text.length <= SLICE ? text : text.slice(at, at + SLICE)));
@@ -52,7 +53,6 @@ export async function* readOasysExport(
         closed.length = 0;
         if (fault) throw fault.error;
       }
-      onProgress?.(bytesRead);
     }
     const fault = attempt(() => {
       parser.write(decoder.end());

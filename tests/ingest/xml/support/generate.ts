@@ -48,14 +48,38 @@ export function assessmentXml(pk: number, textRepeat = 8): string {
   return xml;
 }
 
+/** A small assessment (a handful of answers), for tests that need many records quickly. */
+export function compactAssessmentXml(pk: number): string {
+  return (
+    `<assessment assessmentPk="${pk}" type="LAYER3" status="COMPLETE" purposeCode="270">` +
+    `<offender><crn>X${String(pk % 1000000).padStart(6, "0")}</crn></offender>` +
+    `<section code="11"><answer q="11.11">${pk % 3}</answer><answer q="11.12">M</answer></section>` +
+    '<roshSummary><riskLevel group="PUBLIC" setting="COMMUNITY">High</riskLevel></roshSummary>' +
+    "</assessment>\n"
+  );
+}
+
 export const EXPORT_START =
   '<?xml version="1.0" encoding="UTF-8"?>\n' +
   '<oasysExport xmlns="urn:hmpps:oasys:export:1" exportId="EXP-GENERATED-0001" generatedAt="2026-11-20T10:15:00Z">\n';
 export const EXPORT_END = "</oasysExport>\n";
 
-/** The export of `count` assessments, as a stream of strings; never more than one assessment at a time. */
-export async function* exportChunks(count: number, textRepeat = 8): AsyncGenerator<string> {
+/**
+ * The export of `count` assessments as a stream of strings, one assessment per chunk: the file is never
+ * materialised. `onPull` is told how many chunks have been handed out so far.
+ */
+export async function* exportChunks(
+  count: number,
+  assessment: (pk: number) => string = assessmentXml,
+  onPull: (pulled: number) => void = () => {},
+): AsyncGenerator<string> {
+  let pulled = 0;
+  onPull(++pulled);
   yield EXPORT_START;
-  for (let pk = 1; pk <= count; pk++) yield assessmentXml(pk, textRepeat);
+  for (let pk = 1; pk <= count; pk++) {
+    onPull(++pulled);
+    yield assessment(pk);
+  }
+  onPull(++pulled);
   yield EXPORT_END;
 }
