@@ -34,7 +34,7 @@ const MP3: RuleMeta = {
     "For a MAPPA level in planCheckMappaLevels, one agency has a risk management plan and the other's is empty",
   thresholdKeys: ["planCheckMappaLevels"],
   source: "§7 MP-3, §2.7 RMP, §6 row 17",
-  optionalInputs: [],
+  optionalInputs: ["registrations"],
 };
 
 /** The ARMS for this person: alone, or matched to the OASys. */

@@ -34,28 +34,33 @@ function invalid(file: string, at: Position | null, path: string, reason: string
 const unescapePointer = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");
 
 /**
- * The YAML node a JSON pointer designates (or its nearest existing ancestor). With `key`, the key node of
- * that member instead of its value (for "unexpected property" errors).
+ * Where a JSON pointer points in the YAML: a scalar value itself, or the key that introduces a map or list
+ * (whose own first token may sit lines below, after comments). Falls back to the nearest existing ancestor.
+ * With `key`, the key node of that member (for "unknown setting" errors).
  */
 export function nodeAt(doc: Document, pointer: string, key?: string): Node | null {
   const segments = pointer === "" || pointer === "/" ? [] : pointer.split("/").slice(1).map(unescapePointer);
   if (key !== undefined) segments.push(key);
   let node = doc.contents as Node | null;
+  let introducedBy: Node | null = null;
   for (const [i, seg] of segments.entries()) {
     const last = i === segments.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-      if (!pair) return node;
-      node = (last && key !== undefined ? pair.key : pair.value) as Node | null;
+      if (!pair) break;
+      if (last && key !== undefined) return pair.key as Node;
+      introducedBy = pair.key as Node;
+      node = pair.value as Node | null;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)] as Node | undefined;
-      if (!item) return node;
+      if (!item) break;
+      introducedBy = null;
       node = item;
     } else {
-      return node;
+      break;
     }
   }
-  return node;
+  return isScalar(node) || introducedBy === null ? node : introducedBy;
 }
 
 function positionOf(node: Node | null, lines: LineCounter): Position | null {
