@@ -53,9 +53,12 @@ export function holds(condition: Condition, assessment: OasysAssessment): boolea
   return n !== null && n >= condition.atLeast;
 }
 
+/** Codes safe to repeat in a reason; free text (which may hold personal data) never is. */
+const CODE_LIKE = /^[A-Za-z0-9_.-]{1,12}$/;
+
 /** A short, person-free description of what an item holds, for reasons: `not asked`, `missing`, `= 2`. */
 export function describeState(question: string, state: AnswerState): string {
   if (state.kind === "NOT_ASKED") return `${question} was not asked in this assessment`;
   if (state.kind === "MISSING") return `${question} was asked but holds no usable answer`;
-  return `${question} = ${state.token.length > 40 ? `${state.token.slice(0, 40)}…` : state.token}`;
+  return CODE_LIKE.test(state.token) ? `${question} = ${state.token}` : `${question} holds free text`;
 }

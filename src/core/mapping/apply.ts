@@ -7,10 +7,10 @@
 import type { ArmsDraft, SourceAssessment } from "../arms/draft.ts";
 import type { ArmsPlan, ArmsSubject, FactorAssessment, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
-import { validateAgainst } from "../schemas.ts";
+import { schemaValidator, validateAgainst } from "../schemas.ts";
 import type { MapContext } from "./context.ts";
 import { mapFactor } from "./factors.ts";
-import { mapField } from "./fields.ts";
+import { armsMaxLength, mapField } from "./fields.ts";
 import { activeGates, type MappingRefusal, refusalFor } from "./gates.ts";
 import { mapNarrative } from "./narratives.ts";
 import type { Mapping } from "./spec.ts";
@@ -61,9 +61,20 @@ export function applyMapping(
     caseFormulation: null as string | null,
   };
 
+  const armsSchema = schemaValidator("arms-interchange.schema.json").schema as object;
   for (const rule of spec.fields) {
     const outcome = mapField(ctx, rule);
-    if (outcome.filled) {
+    const limit = armsMaxLength(armsSchema, rule.target);
+    if (
+      outcome.filled &&
+      typeof outcome.value === "string" &&
+      limit !== null &&
+      outcome.value.length > limit
+    ) {
+      setAt(scalars, rule.target, null);
+      unfilledReasons[rule.target] =
+        `the OASys value is longer than the ARMS field allows (${limit} characters): not copied; the assessor completes it`;
+    } else if (outcome.filled) {
       setAt(scalars, rule.target, outcome.value);
       prefillProvenance[rule.target] = outcome.prefill;
     } else {

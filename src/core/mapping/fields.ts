@@ -34,9 +34,9 @@ export function mapField(ctx: MapContext, rule: FieldRule): FieldOutcome {
 
   if (rule.question !== undefined) {
     const state = answerState(a, rule.question);
-    if (state.kind !== "VALUE") return { filled: false, reason: `${describeState(rule.question, state)}` };
+    if (state.kind !== "VALUE") return { filled: false, reason: describeState(rule.question, state) };
     if (rule.as === "yesno" && state.token !== "YES" && state.token !== "NO") {
-      return { filled: false, reason: `${rule.question} holds "${state.token}", not YES or NO` };
+      return { filled: false, reason: `${describeState(rule.question, state)}, not YES or NO` };
     }
     return fill(state.token, rule.question, state.raw);
   }
@@ -73,4 +73,23 @@ export function mapField(ctx: MapContext, rule: FieldRule): FieldOutcome {
     default:
       return absent;
   }
+}
+
+interface SchemaNode {
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+  maxLength?: number;
+}
+
+/**
+ * The `maxLength` the ARMS interchange schema sets for the field at `pointer`, or null. Read from the schema
+ * itself so a value that cannot fit is left unfilled with a reason instead of producing an invalid draft.
+ */
+export function armsMaxLength(schema: SchemaNode, pointer: string): number | null {
+  const definitions = (schema as { definitions?: Record<string, SchemaNode> }).definitions ?? {};
+  const deref = (n: SchemaNode | undefined): SchemaNode | undefined =>
+    n?.$ref?.startsWith("#/definitions/") ? deref(definitions[n.$ref.slice(14)]) : n;
+  let node: SchemaNode | undefined = schema;
+  for (const key of pointer.slice(1).split("/")) node = deref(deref(node)?.properties?.[key]);
+  return node?.maxLength ?? null;
 }

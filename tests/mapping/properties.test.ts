@@ -1,0 +1,107 @@
+/**
+ * Properties over ANY schema-valid canonical assessment: the mapping returns a schema-valid, fully
+ * accounted-for draft or a precise typed refusal, never throws, never mutates its input, is deterministic,
+ * and never proposes a rating that a gate or an unasked item forbids.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyMapping } from "../../src/core/mapping/apply.ts";
+import { ageInYears } from "../../src/core/mapping/gates.ts";
+import { loadMapping } from "../../src/core/mapping/load.ts";
+import { provenanceProblems } from "../../src/core/mapping/summary.ts";
+import { validateAgainst, validateCanonical } from "../../src/core/schemas.ts";
+import { canonicalAssessment, isoDate } from "./arbitrary.ts";
+
+const mapping = loadMapping();
+const RUNS = { numRuns: 300 };
+const RATED_QUESTION: Record<string, string> = Object.fromEntries(
+  mapping.spec.ratings.map((r) => [r.factor, r.question]),
+);
+
+describe("applyMapping over arbitrary canonical assessments", () => {
+  it("generates only schema-valid canonical assessments (the premise of every property below)", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, (a) => {
+        expect(validateCanonical(a)).toBeNull();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("yields a schema-valid draft with provenance on every filled field, or a precise refusal", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, isoDate, (a, today) => {
+        const result = applyMapping(mapping, a, { today });
+        if (result.ok) {
+          expect(result.draft.status).toBe("DRAFT");
+          expect(validateAgainst("arms-interchange.schema.json", result.draft)).toBeNull();
+          expect(provenanceProblems(mapping, result.draft)).toEqual([]);
+          expect(result.summary.filled + result.summary.evidenceOnly + result.summary.unfilled).toBe(
+            result.summary.total,
+          );
+        } else {
+          expect(result.refusal.code).toBe("BRIDGE_E_MAPPING_REFUSED");
+          expect([
+            "UNSUPPORTED_ASSESSMENT_TYPE",
+            "SUPERSEDED_BY_LATER_COMPLETE",
+            "NO_VALID_IDENTIFIER",
+          ]).toContain(result.refusal.reason);
+          expect(result.refusal.assessmentPk).toBe(a.assessmentPk);
+          expect(result.refusal.detail.length).toBeGreaterThan(0);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("is deterministic and leaves its input untouched", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, isoDate, (a, today) => {
+        const before = structuredClone(a);
+        const first = applyMapping(mapping, a, { today });
+        expect(a).toEqual(before);
+        expect(JSON.stringify(applyMapping(mapping, a, { today }))).toBe(JSON.stringify(first));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("proposes a rating only from an answered item, with 6.11 = YES, for an adult male, not LAO, not OPEN", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, isoDate, (a, today) => {
+        const result = applyMapping(mapping, a, { today });
+        if (!result.ok) return;
+        for (const [factor, f] of Object.entries(result.draft.riskFactors)) {
+          if (f?.rating === undefined) continue;
+          const question = RATED_QUESTION[factor] as string;
+          expect(a.answers[question]?.value.kind).toBe("score");
+          expect(a.answers["6.11"]?.value).toEqual({ kind: "yesno", value: "YES" });
+          expect(f.prefill?.question).toBe(question);
+          expect(a.offender.gender).toBe("MALE");
+          expect(a.offender.limitedAccessOffender).toBe(false);
+          expect(a.status).not.toBe("OPEN");
+          expect(a.purposeCode === 620 || a.purposeCode === 630).toBe(false);
+          const on = a.dateCompleted?.slice(0, 10) ?? today;
+          expect(ageInYears(a.offender.dateOfBirth as string, on)).toBeGreaterThanOrEqual(18);
+        }
+        for (const f of Object.values(result.draft.protectiveFactors)) expect(f?.rating).toBeUndefined();
+      }),
+      RUNS,
+    );
+  });
+
+  it("copies static risk bands as OASys gave them: never LOW unless OASys said LOW, never from a band-less predictor", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, isoDate, (a, today) => {
+        const result = applyMapping(mapping, a, { today });
+        if (!result.ok) return;
+        for (const s of [result.draft.staticRisk, ...result.draft.otherStaticRisks]) {
+          if (!s) continue;
+          const source = a.predictors.find((p) => p.type === s.tool);
+          expect(source?.band).toBe(s.band);
+        }
+      }),
+      RUNS,
+    );
+  });
+});
