@@ -6,15 +6,13 @@
 import type { ArmsAssessment } from "../core/arms/model.ts";
 import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
-import { readArmsFile } from "../ingest/arms/reader.ts";
+import { type ArmsRecordError, readArmsFile } from "../ingest/arms/reader.ts";
 import { readOasysExportFile } from "../ingest/xml/reader.ts";
 
 export interface Rejection {
   file: string;
   kind: "OASYS" | "ARMS";
-  error:
-    | RecordError
-    | { code: string; armsAssessmentId?: string | null; index?: number; path: string; reason: string };
+  error: RecordError | ArmsRecordError;
 }
 
 export interface FileFailure {

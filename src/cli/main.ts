@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       "reconcile OASys and ARMS assessments per person: match, draft, conflicts, what to send (--json)",
     load: async () => (await import("./reconcile.ts")).reconcileCommand,
   },
+  demo: {
+    summary: "the main job on the bundled examples: ingest, store, pre-fill, reconcile, summary (no servers)",
+    load: async () => (await import("./demo.ts")).demoCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 

@@ -145,3 +145,12 @@ export async function armsHistory(db: Db, armsAssessmentId: string): Promise<Sto
     armsAssessmentId,
   ]);
 }
+
+/** The current revision of every ARMS assessment, in id order, a page at a time (keyset on the id). */
+export async function currentArmsPage(db: Db, afterId = "", limit = 500): Promise<StoredArms[]> {
+  return db.query<StoredArms>(
+    `${SELECT_REVISION} JOIN arms_current c USING (arms_assessment_id, revision)
+      WHERE r.arms_assessment_id > $1 ORDER BY r.arms_assessment_id LIMIT $2`,
+    [afterId, limit],
+  );
+}

@@ -3,6 +3,7 @@
  * when its content changed (a re-ingested assessment, a corrected mapping under the same version); the
  * outcome says which, and every new or changed draft is audited as PREFILL_GENERATED.
  */
+import type { ArmsDraft } from "../../core/arms/draft.ts";
 import type { ArmsAssessment } from "../../core/arms/model.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
@@ -14,7 +15,7 @@ export interface DraftInput {
   personId: string | null;
   assessmentPk: number;
   mappingVersion: string;
-  draft: ArmsAssessment;
+  draft: ArmsDraft | ArmsAssessment;
   now: string;
   correlationId?: string | null;
 }
@@ -24,7 +25,7 @@ export interface StoredDraft {
   personId: string | null;
   assessmentPk: number;
   mappingVersion: string;
-  draft: ArmsAssessment;
+  draft: ArmsDraft | ArmsAssessment;
   createdAt: string;
   updatedAt: string;
 }

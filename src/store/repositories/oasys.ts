@@ -143,3 +143,14 @@ export async function latestValidOasysFor(
   );
   return rows[0] ?? null;
 }
+
+/**
+ * Every stored assessment, in assessment-pk order, a page at a time (keyset paging: pass the last pk of
+ * the previous page). For whole-store jobs such as the demo and re-reconciliation after a mapping change.
+ */
+export async function oasysAssessmentPage(db: Db, afterPk = 0, limit = 500): Promise<StoredOasys[]> {
+  return db.query<StoredOasys>(`${SELECT_STORED} WHERE assessment_pk > $1 ORDER BY assessment_pk LIMIT $2`, [
+    afterPk,
+    limit,
+  ]);
+}

@@ -1,0 +1,122 @@
+/** The demo's summary: what a data team wants to read first, most urgent first. Ids only, no names. */
+import type { RecordError } from "../core/oasys/model.ts";
+import type { StoredReconciliation } from "../pipeline/reconcile.ts";
+import { formatTotals, totalsOf } from "./reconcile-report.ts";
+
+export interface DemoTally {
+  store: string;
+  exportsRead: number;
+  exportsDuplicate: number;
+  exportsFailed: { file: string; code: string; message: string }[];
+  accepted: number;
+  rejected: { file: string; error: RecordError }[];
+  warnings: Record<string, number>;
+  armsStored: number;
+  armsHistory: number;
+  armsRejected: number;
+  reconciled: StoredReconciliation[];
+}
+
+const byCount = (m: Record<string, number>) =>
+  Object.entries(m)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ") || "none";
+
+/** Fields an officer no longer types: pre-filled scalars, proposed ratings, factors with OASys evidence. */
+function prefilledFields(results: readonly StoredReconciliation[]): {
+  drafts: number;
+  fields: number;
+  ratings: number;
+} {
+  let drafts = 0;
+  let fields = 0;
+  let ratings = 0;
+  for (const { reconciliation: r } of results) {
+    const d = r.draft;
+    if (!d) continue;
+    drafts += 1;
+    fields += Object.keys(d.prefillProvenance).length;
+    for (const f of [...Object.values(d.riskFactors), ...Object.values(d.protectiveFactors)]) {
+      if (f?.rating) ratings += 1;
+      if (f?.rating || (f?.oasysEvidence?.length ?? 0) > 0) fields += 1;
+    }
+    if (d.staticRisk) fields += 1;
+    if (d.mappa) fields += 1;
+  }
+  return { drafts, fields, ratings };
+}
+
+export function formatDemo(
+  t: DemoTally,
+  storeCounts: readonly { table: string; n: number }[],
+  options: { json: boolean },
+): string {
+  const results = t.reconciled.map((s) => s.reconciliation);
+  const totals = totalsOf(results);
+  const prefill = prefilledFields(t.reconciled);
+  const conflicts = results.flatMap((r) => r.conflicts.map((c) => ({ person: r.personKey, ...c })));
+  if (options.json) {
+    return `${JSON.stringify(
+      {
+        store: t.store,
+        ingest: {
+          exportsRead: t.exportsRead,
+          exportsDuplicate: t.exportsDuplicate,
+          exportsFailed: t.exportsFailed,
+          accepted: t.accepted,
+          rejected: t.rejected,
+          warnings: t.warnings,
+          arms: { current: t.armsStored, historyOnly: t.armsHistory, rejected: t.armsRejected },
+        },
+        totals,
+        prefill,
+        conflicts: conflicts.map((c) => ({
+          person: c.person,
+          ruleId: c.ruleId,
+          severity: c.severity,
+          explanation: c.explanation,
+        })),
+        stored: Object.fromEntries(storeCounts.map((c) => [c.table, c.n])),
+      },
+      null,
+      2,
+    )}\n`;
+  }
+  const lines = [
+    "OASys <-> ARMS bridge: the main job on the bundled examples",
+    `Store: ${t.store}`,
+    "",
+    "Ingest",
+    `  OASys exports read: ${t.exportsRead} (${t.exportsDuplicate} identical to one already held: stored once, not reprocessed)`,
+    ...t.exportsFailed.map((f) => `  refused whole: ${f.file}: ${f.code}`),
+    `  assessments accepted: ${t.accepted}; rejected: ${t.rejected.length}`,
+    ...t.rejected.map(
+      ({ file, error: e }) =>
+        `    ${file}: assessment ${e.assessmentPk ?? "?"} (#${e.index ?? "?"}) at ${e.path}: ${e.reason}`,
+    ),
+    `  warnings on accepted assessments: ${byCount(t.warnings)}`,
+    `  ARMS revisions: ${t.armsStored} current, ${t.armsHistory} kept as history only (a late, older revision), ${t.armsRejected} rejected`,
+    "",
+  ];
+  const block = conflicts.filter((c) => c.severity === "BLOCK");
+  const warn = conflicts.filter((c) => c.severity === "WARN");
+  lines.push(
+    `Needs a reviewer first: ${block.length} BLOCK conflict(s); nothing is sent for these people until two reviewers resolve them`,
+  );
+  for (const c of block) lines.push(`  ${c.ruleId.padEnd(5)} ${c.person}: ${c.explanation}`);
+  lines.push("", `For review: ${warn.length} WARN conflict(s); a push needs a recorded reviewer decision`);
+  for (const c of warn) lines.push(`  ${c.ruleId.padEnd(5)} ${c.person}: ${c.explanation}`);
+  lines.push(
+    "",
+    `Pre-filled ARMS drafts: ${prefill.drafts}, with ${prefill.fields} fields an officer no longer re-keys (${prefill.ratings} factor ratings proposed for the assessor to confirm), each with its OASys source`,
+    "",
+    formatTotals(totals),
+    "",
+    `The store now holds: ${storeCounts.map((c) => `${c.table} ${c.n}`).join(", ")}`,
+    "",
+    "Next: 'bridge reconcile --oasys examples/pairs/*/oasys.xml --arms examples/pairs/*/arms.json' for the per-person report,",
+    "      'bridge prefill examples/oasys/complete-layer3-sexual-items.xml --json' for a draft with its provenance.",
+  );
+  return `${lines.join("\n")}\n`;
+}
