@@ -14,6 +14,7 @@ import {
 import type {
   Conflict,
   DeliusRoshRegistration,
+  Evidence,
   RuleContext,
   RuleDefinition,
   RuleMeta,
@@ -99,7 +100,7 @@ interface LevelGap {
   arms: RiskLevel;
   /** ord(max community RoSH) - ord(ARMS level). */
   gap: number;
-  conflictEvidence: () => ReturnType<typeof fromOasys>[];
+  conflictEvidence: () => Evidence[];
 }
 
 function levelGap(ctx: RuleContext): LevelGap | null {
