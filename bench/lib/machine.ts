@@ -17,10 +17,22 @@ function git(root: string, args: string[]): string | null {
 export function machineTable(root: string, startedAt: Date): string {
   const cpu = cpus();
   const commit = git(root, ["rev-parse", "--short=12", "HEAD"]) ?? "unknown";
-  const dirty = git(root, ["status", "--porcelain", "--untracked-files=no"]);
+  // Only changes to what is measured (and the code measuring it) make a result differ from its commit.
+  const dirty = git(root, [
+    "status",
+    "--porcelain",
+    "--",
+    "src",
+    "bench/lib",
+    "bench/suites",
+    "bench/workers",
+    "bench/run.ts",
+    "scripts",
+    "package.json",
+  ]);
   const rows: [string, string][] = [
     ["Date", startedAt.toISOString()],
-    ["Git commit", `${commit}${dirty ? " (with uncommitted changes in tracked files)" : ""}`],
+    ["Git commit", `${commit}${dirty ? " (with uncommitted changes to measured code)" : ""}`],
     ["CPU", cpu[0]?.model.trim() ?? "unknown"],
     ["Cores (logical)", String(cpu.length)],
     ["Memory", `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`],
