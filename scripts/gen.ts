@@ -75,7 +75,12 @@ run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (e: Error) => {
+  (e: NodeJS.ErrnoException) => {
+    // The reader of stdout went away (e.g. `| head`): stop quietly, as Unix tools do.
+    if (e.code === "EPIPE") {
+      process.exitCode = 0;
+      return;
+    }
     process.stderr.write(`gen: ${e.message}\n`);
     process.exitCode = 1;
   },

@@ -412,16 +412,37 @@ export async function writeExport(
 ): Promise<ExportSummary> {
   const chunks = generateExport(options);
   let batch = "";
+  // A destination that fails (a full disk, a closed pipe) stops the generator instead of hanging it.
+  let failure: Error | null = null;
+  const onError = (e: Error) => {
+    failure = e;
+  };
+  out.on("error", onError);
   const flush = async () => {
     if (batch === "") return;
+    if (failure) throw failure;
     const ok = out.write(batch);
     batch = "";
-    if (!ok) await new Promise<void>((resolve) => out.once("drain", resolve));
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          out.off("drain", settle);
+          out.off("close", settle);
+          out.off("error", settle);
+          resolve();
+        };
+        out.on("drain", settle);
+        out.on("close", settle);
+        out.on("error", settle);
+      });
+    }
+    if (failure) throw failure;
   };
   for (;;) {
     const step = chunks.next();
     if (step.done) {
       await flush();
+      out.off("error", onError);
       return step.value;
     }
     batch += step.value;

@@ -106,6 +106,19 @@ describe("writeExport", () => {
     expect(drains).toBeGreaterThan(0);
   });
 
+  it("stops with the destination's error instead of hanging when the destination fails", async () => {
+    let writes = 0;
+    const broken = new Writable({
+      highWaterMark: 1024,
+      write(_chunk, _enc, done) {
+        writes++;
+        done(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      },
+    });
+    await expect(writeExport({ count: 200, seed: 4 }, broken)).rejects.toMatchObject({ code: "EPIPE" });
+    expect(writes).toBe(1);
+  });
+
   it("works on a PassThrough read by someone else", async () => {
     const pass = new PassThrough();
     let size = 0;
