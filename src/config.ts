@@ -21,13 +21,25 @@ export interface Config {
     maxAttributes: number | null;
     maxTextLength: number | null;
   };
-  ords: {
-    baseUrl: string | null;
-    timeoutMs: number;
-    tokenUrl: string | null;
-    clientId: string | null;
-    clientSecret: string | null;
-  };
+  ords: AgencyEndpoint;
+  /** Police (ARMS) push endpoint: `POST {baseUrl}/arms/v1/prefilled-assessments`. */
+  arms: AgencyEndpoint;
+  /** Probation (OASys) push endpoint: `POST {baseUrl}/oasys/v1/partner-risk-updates`. */
+  oasys: AgencyEndpoint;
+  redisUrl: string;
+  /** BullMQ key prefix: isolates deployments and test runs on one Redis. */
+  queuePrefix: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  worker: { concurrency: number; pushAttempts: number; sweepIntervalMs: number };
+}
+
+/** An agency's base URL with its OAuth2 client-credentials settings (token cached and refreshed). */
+export interface AgencyEndpoint {
+  baseUrl: string | null;
+  timeoutMs: number;
+  tokenUrl: string | null;
+  clientId: string | null;
+  clientSecret: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -77,16 +89,26 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (text(env, "LOG_LEVEL") ?? "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) problems.add("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
 
-  const ords = {
-    baseUrl: url(env, "ORDS_BASE_URL", problems, ["http:", "https:"]),
-    timeoutMs: int(env, "ORDS_TIMEOUT_MS", problems, 100, 120_000) ?? 10_000,
-    tokenUrl: url(env, "ORDS_TOKEN_URL", problems, ["http:", "https:"]),
-    clientId: text(env, "ORDS_CLIENT_ID"),
-    clientSecret: text(env, "ORDS_CLIENT_SECRET"),
+  const agency = (prefix: string): AgencyEndpoint => {
+    const endpoint = {
+      baseUrl: url(env, `${prefix}_BASE_URL`, problems, ["http:", "https:"]),
+      timeoutMs: int(env, `${prefix}_TIMEOUT_MS`, problems, 100, 120_000) ?? 10_000,
+      tokenUrl: url(env, `${prefix}_TOKEN_URL`, problems, ["http:", "https:"]),
+      clientId: text(env, `${prefix}_CLIENT_ID`),
+      clientSecret: text(env, `${prefix}_CLIENT_SECRET`),
+    };
+    if (endpoint.tokenUrl && (!endpoint.clientId || !endpoint.clientSecret)) {
+      problems.add(
+        `${prefix}_CLIENT_ID/${prefix}_CLIENT_SECRET`,
+        `are required when ${prefix}_TOKEN_URL is set`,
+      );
+    }
+    return endpoint;
   };
-  if (ords.tokenUrl && (!ords.clientId || !ords.clientSecret)) {
-    problems.add("ORDS_CLIENT_ID/ORDS_CLIENT_SECRET", "are required when ORDS_TOKEN_URL is set");
-  }
+  const ords = agency("ORDS");
+  const queuePrefix = text(env, "QUEUE_PREFIX") ?? "bridge";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
+    problems.add("QUEUE_PREFIX", "must be 1-64 letters, digits, _ . or -");
 
   const config: Config = {
     databaseUrl: url(env, "DATABASE_URL", problems, ["postgres:", "postgresql:"]),
@@ -102,6 +124,20 @@ export function loadConfig(env: Env = process.env): Config {
       maxTextLength: int(env, "XML_MAX_TEXT_LENGTH", problems, 64, 1 << 30),
     },
     ords,
+    arms: agency("ARMS"),
+    oasys: agency("OASYS"),
+    redisUrl: url(env, "REDIS_URL", problems, ["redis:", "rediss:"]) ?? "redis://127.0.0.1:6379",
+    queuePrefix,
+    http: {
+      host: text(env, "HTTP_HOST") ?? "127.0.0.1",
+      port: int(env, "HTTP_PORT", problems, 0, 65_535) ?? 8080,
+      bodyLimitBytes: int(env, "HTTP_BODY_LIMIT_BYTES", problems, 1024, 2 ** 31) ?? 256 * 1024 * 1024,
+    },
+    worker: {
+      concurrency: int(env, "WORKER_CONCURRENCY", problems, 1, 256) ?? 4,
+      pushAttempts: int(env, "PUSH_ATTEMPTS", problems, 1, 100) ?? 10,
+      sweepIntervalMs: int(env, "OUTBOX_SWEEP_INTERVAL_MS", problems, 100, 3_600_000) ?? 5_000,
+    },
   };
   if (problems.list.length > 0) {
     throw new BridgeError("BRIDGE_E_CONFIG_INVALID", problems.list.join("; "), { problems: problems.list });

@@ -58,3 +58,37 @@ describe("loadConfig", () => {
     expect(e.message).not.toContain("do-not-print-me");
   });
 });
+
+describe("loadConfig: the service's settings", () => {
+  it("has working defaults for the queue, HTTP and worker", () => {
+    const c = loadConfig({});
+    expect(c.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(c.queuePrefix).toBe("bridge");
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 256 * 1024 * 1024 });
+    expect(c.worker.concurrency).toBe(4);
+    expect(c.arms.baseUrl).toBeNull();
+  });
+
+  it("reads each agency's endpoint and credentials, and insists on both credentials with a token URL", () => {
+    const c = loadConfig({
+      ARMS_BASE_URL: "http://127.0.0.1:9090",
+      ARMS_TOKEN_URL: "http://127.0.0.1:9090/oauth/token",
+      ARMS_CLIENT_ID: "bridge",
+      ARMS_CLIENT_SECRET: "x",
+      OASYS_BASE_URL: "http://127.0.0.1:9091",
+      REDIS_URL: "redis://127.0.0.1:6379/2",
+      QUEUE_PREFIX: "bridge-test",
+      HTTP_PORT: "0",
+      WORKER_CONCURRENCY: "8",
+    });
+    expect(c.arms).toMatchObject({ baseUrl: "http://127.0.0.1:9090", clientId: "bridge" });
+    expect(c.oasys.baseUrl).toBe("http://127.0.0.1:9091");
+    expect(c.redisUrl).toBe("redis://127.0.0.1:6379/2");
+    expect(c.http.port).toBe(0);
+    expect(c.worker.concurrency).toBe(8);
+    expect(() => loadConfig({ OASYS_TOKEN_URL: "http://127.0.0.1/t" })).toThrow(/OASYS_CLIENT_ID/);
+    const both = () => loadConfig({ REDIS_URL: "http://nope", QUEUE_PREFIX: "bad prefix!" });
+    expect(both).toThrow(/REDIS_URL/);
+    expect(both).toThrow(/QUEUE_PREFIX/);
+  });
+});
