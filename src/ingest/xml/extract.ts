@@ -135,7 +135,8 @@ export class AssessmentExtractor {
         if (frame.code !== null) this.raw.answers.push({ code: frame.code, raw: text, path: frame.path });
         return;
       case "riskLevel":
-        (this.raw.rosh ?? emptyRosh()).levels.push({
+        // A riskLevel frame only opens inside <roshSummary>, which created raw.rosh.
+        this.raw.rosh!.levels.push({
           group: frame.code,
           setting: frame.setting,
           level: text,
@@ -198,10 +199,8 @@ export class AssessmentExtractor {
         if (name === "predictor") return this.predictor(parent, element);
         return null;
       case "rmp":
-        if (name === "mappa") {
-          const frame = this.container(parent, element, "mappa", MAPPA_FIELDS, this.raw.rmp, true);
-          return frame;
-        }
+        if (name === "mappa")
+          return this.container(parent, element, "mappa", MAPPA_FIELDS, this.raw.rmp, true);
         return this.field(parent, element, RMP_FIELDS, this.raw.rmp);
       default:
         return null;
@@ -314,12 +313,13 @@ export class AssessmentExtractor {
     element: XmlElementStart,
     fields: FieldTable<T> | null,
     target: T | null,
-    ...consumed: string[]
+    consumed: string | null = null,
+    alsoConsumed: string | null = null,
   ): void {
     for (const key in element.attributes) {
       const attribute = element.attributes[key] as XmlAttribute;
       if (attribute.uri === "") {
-        if (consumed.includes(attribute.local)) continue;
+        if (attribute.local === consumed || attribute.local === alsoConsumed) continue;
         const store = fields?.get(attribute.local);
         if (store !== undefined) {
           this.once(frame, attribute.local, `${frame.path}/@${attribute.local}`);
