@@ -7,12 +7,13 @@
 import type { ArmsDraft, SourceAssessment } from "../arms/draft.ts";
 import type { ArmsPlan, ArmsSubject, FactorAssessment, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
-import { schemaValidator, validateAgainst } from "../schemas.ts";
+import { validateAgainst } from "../schemas.ts";
 import type { MapContext } from "./context.ts";
 import { mapFactor } from "./factors.ts";
-import { armsMaxLength, mapField } from "./fields.ts";
+import { mapField } from "./fields.ts";
 import { activeGates, type MappingRefusal, refusalFor } from "./gates.ts";
 import { mapNarrative } from "./narratives.ts";
+import { planFor } from "./plan.ts";
 import type { Mapping } from "./spec.ts";
 import { mapMappa, mapStaticRisk } from "./static-risk.ts";
 import { type MappingSummary, summarise } from "./summary.ts";
@@ -31,8 +32,14 @@ export const draftIdFor = (assessmentPk: number, mappingVersion: string): string
 
 const NOT_MAPPED = "not mapped from OASys by this mapping version";
 
+const pointerKeys = new Map<string, string[]>();
+
 function setAt(target: Record<string, unknown>, pointer: string, value: unknown): void {
-  const keys = pointer.slice(1).split("/");
+  let keys = pointerKeys.get(pointer);
+  if (!keys) {
+    keys = pointer.slice(1).split("/");
+    pointerKeys.set(pointer, keys);
+  }
   let obj = target;
   for (const k of keys.slice(0, -1)) obj = obj[k] as Record<string, unknown>;
   obj[keys[keys.length - 1] as string] = value;
@@ -61,10 +68,10 @@ export function applyMapping(
     caseFormulation: null as string | null,
   };
 
-  const armsSchema = schemaValidator("arms-interchange.schema.json").schema as object;
+  const { fieldLimits } = planFor(mapping);
   for (const rule of spec.fields) {
     const outcome = mapField(ctx, rule);
-    const limit = armsMaxLength(armsSchema, rule.target);
+    const limit = fieldLimits.get(rule.target) ?? null;
     if (
       outcome.filled &&
       typeof outcome.value === "string" &&

@@ -9,6 +9,7 @@ import { QUESTION_BY_CODE } from "../oasys/questions.ts";
 import { answerState, describeState, holds } from "./answers.ts";
 import { type MapContext, prefillFor } from "./context.ts";
 import { withheldBy } from "./gates.ts";
+import { planFor } from "./plan.ts";
 import type { EvidenceItemRule, EvidenceRule, FactorSpec, RatingRule, Supports } from "./spec.ts";
 
 const labelOf = (item: { question: string; label?: string }): string =>
@@ -101,20 +102,17 @@ function rate(ctx: MapContext, rule: RatingRule): RatingOutcome {
 
 /** One factor of the draft: a proposed rating with provenance, or the reason there is none; plus evidence. */
 export function mapFactor(ctx: MapContext, factor: FactorSpec): FactorAssessment {
-  const spec = ctx.mapping.spec;
-  const ratingRule = spec.ratings.find((r) => r.factor === factor.id);
+  const plan = planFor(ctx.mapping);
+  const ratingRule = plan.ratingByFactor.get(factor.id);
   const outcome: RatingOutcome = ratingRule ? rate(ctx, ratingRule) : { entry: {} };
 
   const evidence: FactorEvidenceItem[] = [];
   if (outcome.withheldEvidence) evidence.push(outcome.withheldEvidence);
   const evidenceWithheld = withheldBy(ctx.gates, "EVIDENCE");
   if (!evidenceWithheld) {
-    for (const rule of spec.evidence) {
-      for (const item of rule.items) {
-        if (item.factor !== factor.id) continue;
-        const e = evidenceItem(ctx, rule, item);
-        if (e) evidence.push(e);
-      }
+    for (const { rule, item } of plan.evidenceByFactor.get(factor.id) ?? []) {
+      const e = evidenceItem(ctx, rule, item);
+      if (e) evidence.push(e);
     }
   }
 

@@ -14,9 +14,16 @@ export type FieldOutcome =
   | { filled: false; reason: string };
 
 /** The canonical-model value a `from:` path names (paths are fixed by the mapping schema). */
+const pathCache = new Map<string, string[]>();
+
 function valueAt(a: OasysAssessment, from: string): unknown {
+  let keys = pathCache.get(from);
+  if (!keys) {
+    keys = from.split(".");
+    pathCache.set(from, keys);
+  }
   let v: unknown = a;
-  for (const k of from.split("."))
+  for (const k of keys)
     v = v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[k];
   return v;
 }

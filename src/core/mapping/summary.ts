@@ -63,17 +63,41 @@ export function armsFormFields(mapping: Mapping): string[] {
   return [...SCALARS.slice(0, 8), "/staticRisk", ...factors, "/mappa", ...SCALARS.slice(8)];
 }
 
-export function valueAt(doc: unknown, pointer: string): unknown {
+const valueAtKeys = (doc: unknown, keys: readonly string[]): unknown => {
   let v: unknown = doc;
-  for (const k of pointer.slice(1).split("/")) {
+  for (const k of keys)
     v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
-  }
   return v;
+};
+
+export const valueAt = (doc: unknown, pointer: string): unknown =>
+  valueAtKeys(doc, pointer.slice(1).split("/"));
+
+interface FormField {
+  field: string;
+  keys: string[];
+  factor: boolean;
 }
 
-function report(draft: ArmsDraft, field: string): FieldReport {
-  const value = valueAt(draft, field);
-  if (field.startsWith("/riskFactors/") || field.startsWith("/protectiveFactors/")) {
+const forms = new WeakMap<Mapping, FormField[]>();
+
+/** The form's fields with their pointer split once per mapping. */
+function formOf(mapping: Mapping): FormField[] {
+  let form = forms.get(mapping);
+  if (!form) {
+    form = armsFormFields(mapping).map((field) => ({
+      field,
+      keys: field.slice(1).split("/"),
+      factor: field.startsWith("/riskFactors/") || field.startsWith("/protectiveFactors/"),
+    }));
+    forms.set(mapping, form);
+  }
+  return form;
+}
+
+function report(draft: ArmsDraft, { field, keys, factor }: FormField): FieldReport {
+  const value = valueAtKeys(draft, keys);
+  if (factor) {
     const f = value as FactorAssessment | undefined;
     const reason = f?.unfilledReason ?? "factor not in the draft";
     if (f?.rating !== undefined) return { field, state: "FILLED" };
@@ -85,7 +109,7 @@ function report(draft: ArmsDraft, field: string): FieldReport {
 }
 
 export function summarise(mapping: Mapping, draft: ArmsDraft, gates: ActiveGate[]): MappingSummary {
-  const fields = armsFormFields(mapping).map((f) => report(draft, f));
+  const fields = formOf(mapping).map((f) => report(draft, f));
   const count = (s: FieldState) => fields.filter((f) => f.state === s).length;
   const factors = [...Object.values(draft.riskFactors), ...Object.values(draft.protectiveFactors)];
   return {
