@@ -19,7 +19,9 @@ const compiled = new Map<string, ValidateFunction>();
 
 function instance(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+    // discriminator: schemas select a oneOf branch by a `kind` property instead of trying each branch
+    // (the canonical answer value), which keeps validation off ingest's critical path.
+    ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, discriminator: true });
     addFormats(ajv);
   }
   return ajv;
