@@ -155,6 +155,28 @@ export const ERROR_CODES = {
     message: "a conflict decision needs a reviewer, a rationale and (to resolve) the decision taken",
     permanent: true,
   },
+  // HTTP API (requests from clients)
+  BRIDGE_E_REQUEST_INVALID: {
+    status: 400,
+    message: "the request does not satisfy the API's schema",
+    permanent: true,
+  },
+  BRIDGE_E_PAYLOAD_TOO_LARGE: { status: 413, message: "the request body is too large", permanent: true },
+  BRIDGE_E_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: "the request's content type is not accepted here",
+    permanent: true,
+  },
+  BRIDGE_E_EVENT_INVALID: {
+    status: 422,
+    message: "the domain event does not name an OASys assessment the bridge can pull",
+    permanent: true,
+  },
+  BRIDGE_E_QUEUE_UNAVAILABLE: {
+    status: 503,
+    message: "the work queue is unavailable; try again later",
+    permanent: false,
+  },
   BRIDGE_E_INTERNAL: { status: 500, message: "internal error", permanent: false },
 } as const satisfies Record<string, ErrorSpec>;
 
