@@ -89,15 +89,18 @@ describe("loadMapping", () => {
 
   it("refuses a factor that is not in the catalogue", () => {
     const path = edited((t) =>
-      t.replace('{ factor: SOCIAL_INVESTMENT, question: "7.1"', '{ factor: SOCIAL_CAPITAL, question: "7.1"'),
+      t.replace(
+        '- factor: SOCIAL_INVESTMENT\n        question: "7.1"',
+        '- factor: SOCIAL_CAPITAL\n        question: "7.1"',
+      ),
     );
     expect(refusal(path).message).toContain("factor SOCIAL_CAPITAL is not in the catalogue");
   });
 
   it("refuses two rules filling the same target, and a reused rule id", () => {
-    const twice = edited((t) => t.replace("target: /subject/cro,", "target: /subject/crn,"));
+    const twice = edited((t) => t.replace("target: /subject/cro\n", "target: /subject/crn\n"));
     expect(refusal(twice).message).toContain("target /subject/crn is already filled by /fields/1/target");
-    const reused = edited((t) => t.replace("id: row-26-cro,", "id: row-26-crn,"));
+    const reused = edited((t) => t.replace("id: row-26-cro\n", "id: row-26-crn\n"));
     expect(refusal(reused).message).toContain("rule id row-26-crn is already used at /fields/1/id");
   });
 
