@@ -12,12 +12,18 @@ import { readOasysExport } from "../ingest/xml/reader.ts";
 import type { Db } from "../store/index.ts";
 import { type ArmsSaveOutcome, saveArmsRevision } from "../store/repositories/arms.ts";
 import { saveRawExport } from "../store/repositories/exports.ts";
-import { type OasysSaveOutcome, saveOasysAssessment } from "../store/repositories/oasys.ts";
+import { type OasysSaveOutcome, type SavedOasys, saveOasysAssessment } from "../store/repositories/oasys.ts";
 
-export interface OasysIngestReport {
+export interface OasysIngestReport extends ExportAssessmentsReport {
   exportId: string;
   duplicate: boolean;
+}
+
+/** What parsing a stored export saved: the assessments, each with its stored version, and the rejections. */
+export interface ExportAssessmentsReport {
   accepted: OasysAssessment[];
+  /** One per accepted assessment, in order: its pk, save outcome and stored version. */
+  saved: SavedOasys[];
   outcomes: Record<OasysSaveOutcome, number>;
   rejected: RecordError[];
   failure: { code: string; message: string } | null;
@@ -28,15 +34,36 @@ export async function ingestOasysExport(
   input: { bytes: Uint8Array; source: string; today: string; now: string },
 ): Promise<OasysIngestReport> {
   const saved = await saveRawExport(db, input.bytes, input.source, input.now);
-  const report: OasysIngestReport = {
+  if (saved.duplicate) {
+    return { exportId: saved.exportId, duplicate: true, ...emptyReport() };
+  }
+  const report = await saveExportAssessments(db, {
     exportId: saved.exportId,
-    duplicate: saved.duplicate,
-    accepted: [],
-    outcomes: { CREATED: 0, UPDATED: 0, UNCHANGED: 0, STALE: 0 },
-    rejected: [],
-    failure: null,
-  };
-  if (saved.duplicate) return report;
+    bytes: input.bytes,
+    today: input.today,
+    now: input.now,
+  });
+  return { exportId: saved.exportId, duplicate: false, ...report };
+}
+
+const emptyReport = (): ExportAssessmentsReport => ({
+  accepted: [],
+  saved: [],
+  outcomes: { CREATED: 0, UPDATED: 0, UNCHANGED: 0, STALE: 0 },
+  rejected: [],
+  failure: null,
+});
+
+/**
+ * Parses an export already held in raw_exports and saves its assessments in one transaction (a whole-file
+ * fault saves none of them and is reported in `failure`). Saving the same export again is harmless: each
+ * assessment comes back UNCHANGED with its stored version.
+ */
+export async function saveExportAssessments(
+  db: Db,
+  input: { exportId: string; bytes: Uint8Array; today: string; now: string },
+): Promise<ExportAssessmentsReport> {
+  const report = emptyReport();
   try {
     await db.transaction(async (tx) => {
       for await (const r of readOasysExport(Readable.from([input.bytes]), { today: input.today })) {
@@ -47,19 +74,18 @@ export async function ingestOasysExport(
         const outcome = await saveOasysAssessment(tx, {
           assessment: r.assessment,
           sourceKind: "XML_EXPORT",
-          exportId: saved.exportId,
+          exportId: input.exportId,
           sourceAsOf: r.source.generatedAt ?? input.now,
           ingestedAt: input.now,
         });
         report.outcomes[outcome.outcome] += 1;
         report.accepted.push(r.assessment);
+        report.saved.push(outcome);
       }
     });
   } catch (e) {
     if (!isBridgeError(e)) throw e;
-    report.failure = { code: e.code, message: e.message };
-    report.accepted = [];
-    report.outcomes = { CREATED: 0, UPDATED: 0, UNCHANGED: 0, STALE: 0 };
+    return { ...emptyReport(), rejected: report.rejected, failure: { code: e.code, message: e.message } };
   }
   return report;
 }

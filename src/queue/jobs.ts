@@ -34,7 +34,10 @@ export interface PushJob {
 
 export type Recipient = "ARMS" | "OASYS";
 
-/** BullMQ job ids. Stable per logical work item; `:` is allowed in custom ids. */
+/**
+ * Job keys: stable per logical work item. They are what `processed_jobs` records; BullMQ gets them through
+ * `bullJobId` (BullMQ 5 refuses custom ids with `:` unless they have exactly three parts).
+ */
 export const jobIds = {
   ingest: (job: IngestJob): string =>
     job.type === "OASYS_EXPORT"
@@ -43,6 +46,22 @@ export const jobIds = {
   reconcile: (job: ReconcileJob): string => `reconcile:${job.source}:${job.record}:${job.revision}`,
   push: (job: PushJob): string => `push:${job.outboxId}`,
 };
+
+/** Suffix of a dead letter's replay: the same work again under a fresh key (`...:replay-2`). */
+export const replayKey = (jobKey: string, replay: number): string => `${jobKey}:replay-${replay}`;
+
+/**
+ * The BullMQ id for a job key: `%` and `|` are escaped, then `:` becomes `|` (readable, reversible, no
+ * collisions): `reconcile:OASYS:9630348:2` -> `reconcile|OASYS|9630348|2`.
+ */
+export function bullJobId(jobKey: string): string {
+  return jobKey.replaceAll("%", "%25").replaceAll("|", "%7C").replaceAll(":", "|");
+}
+
+/** The job key a BullMQ id stands for (inverse of `bullJobId`). */
+export function jobKeyOf(bullId: string): string {
+  return bullId.replaceAll("|", ":").replaceAll("%7C", "|").replaceAll("%25", "%");
+}
 
 /**
  * What the HTTP adapter and the processors use to put work on the queues. The BullMQ implementation

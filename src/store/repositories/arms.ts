@@ -14,7 +14,7 @@ import { armsKeys } from "../../core/reconcile/persons.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
-import { keysFrom } from "./persons.ts";
+import { keysFrom, type PersonKeys } from "./persons.ts";
 
 export type ArmsSaveOutcome = "STORED_CURRENT" | "STORED_HISTORY" | "DUPLICATE";
 
@@ -136,6 +136,17 @@ export async function currentArmsForPerson(db: Db, personId: string): Promise<St
       WHERE p.id = $1::uuid
       ORDER BY r.assessed_on DESC, r.arms_assessment_id`,
     [personId],
+  );
+}
+
+/** Current revisions of every ARMS assessment sharing a PNC or CRN with the keys, latest assessed first. */
+export async function currentArmsFor(db: Db, keys: PersonKeys): Promise<StoredArms[]> {
+  if (!keys.pnc && !keys.crn) return [];
+  return db.query<StoredArms>(
+    `${SELECT_REVISION} JOIN arms_current c USING (arms_assessment_id, revision)
+      WHERE r.pnc = $1 OR r.crn = $2
+      ORDER BY r.assessed_on DESC, r.arms_assessment_id`,
+    [keys.pnc ?? null, keys.crn ?? null],
   );
 }
 

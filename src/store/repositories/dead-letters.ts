@@ -1,0 +1,143 @@
+/**
+ * Dead letters: work that failed permanently (or ran out of attempts), kept with the stage, the subject's
+ * ids, the registry error code and a person-free reason, for a person to look at and replay. Replaying
+ * does not delete the letter: it stamps `replayed_at` and counts the replays, so the history stays.
+ */
+import { BridgeError } from "../../errors.ts";
+import type { Db } from "../db.ts";
+
+export type DeadLetterStage = "INGEST" | "RECONCILE" | "PUSH";
+
+export interface DeadLetter {
+  id: string;
+  stage: DeadLetterStage;
+  /** Ids only (queue, job id, job data): never personal data beyond the record's own identifiers. */
+  subject: Record<string, unknown>;
+  errorCode: string;
+  reason: string;
+  attempts: number;
+  createdAt: string;
+  replayedAt: string | null;
+  replayCount: number;
+}
+
+export interface NewDeadLetter {
+  stage: DeadLetterStage;
+  subject: Record<string, unknown>;
+  errorCode: string;
+  reason: string;
+  attempts: number;
+  createdAt: string;
+}
+
+export interface DeadLetterFilter {
+  stage?: DeadLetterStage;
+  errorCode?: string;
+  /** OPEN: never replayed; REPLAYED: replayed at least once; default ALL. */
+  state?: "OPEN" | "REPLAYED" | "ALL";
+  createdAfter?: string;
+  createdBefore?: string;
+  /** From the previous page's `nextCursor`. */
+  cursor?: string | null;
+  /** 1..500, default 50. */
+  limit?: number;
+}
+
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  nextCursor: string | null;
+}
+
+const COLUMNS = `id, stage, subject, error_code AS "errorCode", reason, attempts, created_at AS "createdAt",
+  replayed_at AS "replayedAt", replay_count AS "replayCount"`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isDeadLetterId = (id: string): boolean => UUID.test(id);
+
+export async function recordDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadLetter> {
+  const rows = await db.query<DeadLetter>(
+    `INSERT INTO dead_letters (stage, subject, error_code, reason, attempts, created_at)
+     VALUES ($1, $2::jsonb, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [
+      input.stage,
+      JSON.stringify(input.subject),
+      input.errorCode,
+      input.reason,
+      input.attempts,
+      input.createdAt,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | null> {
+  if (!isDeadLetterId(id)) return null;
+  const rows = await db.query<DeadLetter>(`SELECT ${COLUMNS} FROM dead_letters WHERE id = $1::uuid`, [id]);
+  return rows[0] ?? null;
+}
+
+/** Stamps a replay; returns the letter with its new replay count (null when there is no such letter). */
+export async function markReplayed(db: Db, id: string, at: string): Promise<DeadLetter | null> {
+  if (!isDeadLetterId(id)) return null;
+  const rows = await db.query<DeadLetter>(
+    `UPDATE dead_letters SET replayed_at = $2, replay_count = replay_count + 1 WHERE id = $1::uuid
+     RETURNING ${COLUMNS}`,
+    [id, at],
+  );
+  return rows[0] ?? null;
+}
+
+function encodeCursor(letter: DeadLetter): string {
+  return Buffer.from(JSON.stringify([letter.createdAt, letter.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "string" &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === "string" &&
+      isDeadLetterId(value[1])
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new BridgeError("BRIDGE_E_USAGE", "the paging cursor is not one this service gave out");
+}
+
+/** Newest first; keyset paging on (created_at, id). */
+export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Promise<DeadLetterPage> {
+  const limit = filter.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new BridgeError("BRIDGE_E_USAGE", "limit must be a whole number from 1 to 500");
+  }
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.stage) where.push(`stage = ${param(filter.stage)}`);
+  if (filter.errorCode) where.push(`error_code = ${param(filter.errorCode)}`);
+  if (filter.state === "OPEN") where.push("replayed_at IS NULL");
+  if (filter.state === "REPLAYED") where.push("replayed_at IS NOT NULL");
+  if (filter.createdAfter) where.push(`created_at > ${param(filter.createdAfter)}`);
+  if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
+  if (filter.cursor) {
+    const [createdAt, id] = decodeCursor(filter.cursor);
+    where.push(`(created_at, id) < (${param(createdAt)}::timestamptz, ${param(id)}::uuid)`);
+  }
+  const rows = await db.query<DeadLetter>(
+    `SELECT ${COLUMNS} FROM dead_letters ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
