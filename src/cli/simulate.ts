@@ -1,0 +1,133 @@
+/**
+ * `bridge simulate`: runs the agency simulators (contract §5) until interrupted. This file is the ONLY
+ * link from `src/` to `simulators/`, and it loads them lazily, so the bridge itself never depends on its
+ * test tools.
+ */
+import { parseArgs } from "node:util";
+import { type CliIo, EXIT } from "./io.ts";
+import { londonToday } from "./prefill.ts";
+
+export const HELP = `usage: bridge simulate [--port N] [--host H] [--faults SPEC] [--seed S] [--data DIR]
+                       [--client-id ID] [--client-secret SECRET] [--token-ttl S]
+                       [--idempotency replay|conflict] [--ords-open] [--quiet]
+
+Runs simulated agencies on one port, for the demo and the end-to-end tests (never in production):
+  POST /oauth/token                      OAuth2 client credentials (Basic or form client auth)
+  POST /arms/v1/prefilled-assessments    police: ARMS drafts (JSON), Bearer + Idempotency-Key
+  POST /oasys/v1/partner-risk-updates    probation: partner risk updates (XML), Bearer + Idempotency-Key
+  GET  /eor/oasys/ass/...                OASys ORDS pull paths, served from --data
+Control: GET /__received?recipient=ARMS|OASYS, POST /__reset, GET|POST /__faults, POST /__tokens/expire,
+POST /__config {"idempotency":"conflict"}, GET /__health.
+
+Options
+  --port N            listen port (default 9090; 0 = any free port)
+  --host H            listen address (default 127.0.0.1; 0.0.0.0 in a container)
+  --faults SPEC       e.g. "5xx=0.2,429=0.1,retry-after=1,timeout=0.01,reset=0.01,latency=20~30,
+                      scope=arms+oasys+ords,next=reset+429" (see simulators/README.md)
+  --seed S            seed for fault decisions (default 1): the same seed replays the same decisions
+  --data DIR          OASys XML exports and ORDS JSON folders to serve on the ORDS paths
+                      (default: the bundled examples/)
+  --client-id ID, --client-secret SECRET
+                      the one client the token endpoint accepts (default bridge / bridge-secret)
+  --token-ttl S       access token lifetime in seconds (default 300)
+  --idempotency M     a repeated Idempotency-Key with the same body: replay (200 + the original
+                      receipt, default) or conflict (409 "already have it")
+  --ords-open         serve the ORDS paths without a bearer token
+  --quiet             no line per request on stderr
+`;
+
+export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSignal): Promise<number> {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (e) {
+    io.stderr.write(`bridge simulate: ${(e as Error).message}\n\n${HELP}`);
+    return EXIT.FATAL;
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const sim = await import("../../simulators/index.ts");
+  const usage = (message: string) => {
+    io.stderr.write(`bridge simulate: ${message}\n`);
+    return EXIT.FATAL;
+  };
+  const port = Number(values.port ?? "9090");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) return usage("--port must be 0 to 65535");
+  const seed = Number(values.seed ?? "1");
+  if (!Number.isInteger(seed)) return usage("--seed must be a whole number");
+  const ttl = Number(values["token-ttl"] ?? "300");
+  if (!Number.isInteger(ttl) || ttl < 1) return usage("--token-ttl must be a whole number of seconds");
+  const idempotency = values.idempotency ?? "replay";
+  if (idempotency !== "replay" && idempotency !== "conflict") {
+    return usage("--idempotency must be replay or conflict");
+  }
+  let faults: Record<string, unknown> | undefined;
+  try {
+    faults = values.faults ? sim.parseFaultSpec(values.faults) : undefined;
+    if (faults) sim.applyFaultChanges(sim.NO_FAULTS, faults);
+  } catch (e) {
+    return usage(`--faults: ${(e as Error).message}`);
+  }
+
+  const dataDir = values.data ?? sim.DEFAULT_DATA_DIR;
+  const { store, report } = await sim.loadOrdsData(dataDir, { today: londonToday(io.now()) });
+  for (const line of report.skipped) io.stderr.write(`bridge simulate: ORDS data: skipped ${line}\n`);
+
+  const running = await sim.startSimulators({
+    port,
+    host: values.host ?? "127.0.0.1",
+    seed,
+    faults,
+    idempotency,
+    ords: store,
+    ordsAuth: !values["ords-open"],
+    tokenTtlS: ttl,
+    clients: [
+      {
+        clientId: values["client-id"] ?? sim.DEFAULT_CLIENT.clientId,
+        clientSecret: values["client-secret"] ?? sim.DEFAULT_CLIENT.clientSecret,
+      },
+    ],
+    log: values.quiet ? undefined : (line) => io.stderr.write(`simulate: ${line}\n`),
+  });
+  io.stdout.write(
+    `bridge simulate: agencies listening on ${running.url} (ORDS: ${report.assessments} assessments from ${report.files} files; faults: ${values.faults ?? "none"}; seed ${seed})\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    if (stop) {
+      if (stop.aborted) resolve();
+      stop.addEventListener("abort", () => resolve(), { once: true });
+    } else {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    }
+  });
+  await running.close();
+  io.stdout.write("bridge simulate: stopped\n");
+  return EXIT.OK;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      faults: { type: "string" },
+      seed: { type: "string" },
+      data: { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      "token-ttl": { type: "string" },
+      idempotency: { type: "string" },
+      "ords-open": { type: "boolean" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
