@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "the main job on the bundled examples: ingest, store, pre-fill, reconcile, summary (no servers)",
     load: async () => (await import("./demo.ts")).demoCommand,
   },
+  simulate: {
+    summary: "run the simulated agencies (ORDS pull, police and probation push, OAuth2) with fault switches",
+    load: async () => (await import("./simulate.ts")).simulateCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 
