@@ -208,3 +208,13 @@ export async function listConflicts(db: Db, filters: ConflictFilters = {}): Prom
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
+
+/** Live (OPEN or ACKNOWLEDGED) conflicts counted by rule and severity, for the metrics scrape. */
+export async function countLiveConflicts(
+  db: Db,
+): Promise<{ ruleId: string; severity: Severity; count: number }[]> {
+  return db.query(
+    `SELECT rule_id AS "ruleId", severity, count(*)::int AS count FROM conflicts
+      WHERE state IN ('OPEN', 'ACKNOWLEDGED') GROUP BY rule_id, severity ORDER BY rule_id, severity`,
+  );
+}

@@ -89,3 +89,21 @@ export async function getDraft(
   );
   return rows[0] ?? null;
 }
+
+export interface DraftSummary {
+  draftId: number;
+  assessmentPk: number;
+  mappingVersion: string;
+  updatedAt: string;
+}
+
+/** The person's most recently written draft (the one a reconciliation last produced), without its body. */
+export async function latestDraftFor(db: Db, personId: string): Promise<DraftSummary | null> {
+  const rows = await db.query<DraftSummary>(
+    `SELECT id AS "draftId", assessment_pk AS "assessmentPk", mapping_version AS "mappingVersion",
+            updated_at AS "updatedAt"
+       FROM drafts WHERE person_id = $1::uuid ORDER BY updated_at DESC, id DESC LIMIT 1`,
+    [personId],
+  );
+  return rows[0] ?? null;
+}

@@ -59,3 +59,25 @@ export async function getRawExport(db: Db, exportId: string): Promise<RawExport 
   const row = rows[0];
   return row ? { ...row, duplicate: false, content: new Uint8Array(row.content) } : null;
 }
+
+/** The export already held with this content hash, without its bytes (duplicate check before parsing). */
+export async function findRawExportByHash(db: Db, contentSha256: string): Promise<SavedExport | null> {
+  const rows = await db.query<Omit<SavedExport, "duplicate">>(
+    `SELECT ${COLUMNS} FROM raw_exports WHERE content_sha256 = $1`,
+    [contentSha256],
+  );
+  return rows[0] ? { ...rows[0], duplicate: true } : null;
+}
+
+/** An export's metadata without its bytes. */
+export async function getExportMeta(
+  db: Db,
+  exportId: string,
+): Promise<(Omit<SavedExport, "duplicate"> & { source: string }) | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(exportId)) return null;
+  const rows = await db.query<Omit<SavedExport, "duplicate"> & { source: string }>(
+    `SELECT ${COLUMNS}, source FROM raw_exports WHERE id = $1::uuid`,
+    [exportId],
+  );
+  return rows[0] ?? null;
+}

@@ -154,3 +154,19 @@ export async function oasysAssessmentPage(db: Db, afterPk = 0, limit = 500): Pro
     limit,
   ]);
 }
+
+export interface ExportedAssessment {
+  assessmentPk: number;
+  status: OasysAssessment["status"];
+  version: number;
+  ingestedAt: string;
+}
+
+/** The assessments whose stored version came from this export, by pk. */
+export async function assessmentsOfExport(db: Db, exportId: string): Promise<ExportedAssessment[]> {
+  return db.query<ExportedAssessment>(
+    `SELECT assessment_pk AS "assessmentPk", status, version, ingested_at AS "ingestedAt"
+       FROM oasys_assessments WHERE export_id = $1::uuid ORDER BY assessment_pk`,
+    [exportId],
+  );
+}
