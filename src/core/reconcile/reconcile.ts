@@ -140,8 +140,11 @@ export function reconcilePerson(
   };
 }
 
-/** What each agency should be sent, and why anything is held back. */
-function outboundFor(r: {
+/**
+ * What each agency should be sent, and why anything is held back. Exported for the delivery step, which
+ * re-applies it with the push gate as the store sees it (decided conflicts no longer hold a push back).
+ */
+export function outboundFor(r: {
   oasys: OasysAssessment | null;
   arms: ArmsAssessment | null;
   match: MatchResult;
