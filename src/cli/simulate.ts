@@ -3,9 +3,10 @@
  * link from `src/` to `simulators/`, and it loads them lazily, so the bridge itself never depends on its
  * test tools.
  */
+import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { londonToday } from "../clock.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { londonToday } from "./prefill.ts";
 
 export const HELP = `usage: bridge simulate [--port N] [--host H] [--faults SPEC] [--seed S] [--data DIR]
                        [--client-id ID] [--client-secret SECRET] [--token-ttl S]
@@ -72,6 +73,7 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
   }
 
   const dataDir = values.data ?? sim.DEFAULT_DATA_DIR;
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) return usage("--data must be a directory");
   const { store, report } = await sim.loadOrdsData(dataDir, { today: londonToday(io.now()) });
   for (const line of report.skipped) io.stderr.write(`bridge simulate: ORDS data: skipped ${line}\n`);
 
