@@ -76,6 +76,21 @@ export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | nu
   return rows[0] ?? null;
 }
 
+/** The newest never-replayed letter of the stage whose subject contains `subject` (jsonb containment). */
+export async function findOpenDeadLetter(
+  db: Db,
+  stage: DeadLetterStage,
+  subject: Record<string, unknown>,
+): Promise<DeadLetter | null> {
+  const rows = await db.query<DeadLetter>(
+    `SELECT ${COLUMNS} FROM dead_letters
+      WHERE stage = $1 AND replayed_at IS NULL AND subject @> $2::jsonb
+      ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [stage, JSON.stringify(subject)],
+  );
+  return rows[0] ?? null;
+}
+
 /** Stamps a replay; returns the letter with its new replay count (null when there is no such letter). */
 export async function markReplayed(db: Db, id: string, at: string): Promise<DeadLetter | null> {
   if (!isDeadLetterId(id)) return null;
