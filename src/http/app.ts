@@ -1,0 +1,116 @@
+/**
+ * The HTTP API (fastify 5). `buildApp` wires one encapsulated plugin per area (routes/*.ts) around the
+ * shared pieces registered at the root:
+ * - the API's JSON Schemas (shared schemas, compiled once; requests and responses validated: schemas.ts);
+ * - one error shape from the registry for every failure, unknown routes included (errors.ts);
+ * - request ids (`X-Request-Id` taken from the client when it is a plain token, else a new UUID, and
+ *   echoed on every response);
+ * - one log line per request (method, route pattern, status, time; never bodies or query values) and the
+ *   HTTP duration metric;
+ * - OpenAPI 3.1 generated from the route schemas, served at /docs (UI) and /docs/json.
+ * Bodies are limited to 1 MiB unless a route says otherwise (exports: HTTP_BODY_LIMIT_BYTES).
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { createMetrics } from "../observability/metrics.ts";
+import { countLiveConflicts } from "../store/repositories/conflicts.ts";
+import type { AppDeps, RouteDeps } from "./deps.ts";
+import { handleError, handleNotFound } from "./errors.ts";
+import { storeChecks } from "./readiness.ts";
+import { armsRoutes } from "./routes/arms.ts";
+import { conflictsRoutes } from "./routes/conflicts.ts";
+import { deadLettersRoutes } from "./routes/dead-letters.ts";
+import { deliveriesRoutes } from "./routes/deliveries.ts";
+import { eventsRoutes } from "./routes/events.ts";
+import { exportsRoutes } from "./routes/exports.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { personsRoutes } from "./routes/persons.ts";
+import { apiSchemas, serializerCompiler, validatorCompiler } from "./schemas.ts";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Ops routes are logged at debug level: probes and scrapes would drown the request log. */
+const QUIET_ROUTES = new Set(["/health", "/ready", "/metrics"]);
+
+export function requestIdFor(request: IncomingMessage): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const now = deps.now ?? (() => new Date());
+  const routeDeps: RouteDeps = {
+    db: deps.db,
+    producer: deps.producer,
+    config: deps.config,
+    now,
+    nowIso: () => now().toISOString(),
+    readiness: deps.readiness ?? storeChecks(deps.db),
+    metrics:
+      deps.metrics ??
+      createMetrics({ conflictCounts: () => countLiveConflicts(deps.db), processMetrics: true }),
+  };
+
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFor,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  for (const schema of apiSchemas()) app.addSchema(schema);
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-request-id", request.id);
+    return payload;
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const status = reply.statusCode;
+    routeDeps.metrics.observeHttp(route, request.method, status, reply.elapsedTime / 1000);
+    const line = { method: request.method, route, status, ms: Math.round(reply.elapsedTime) };
+    if (QUIET_ROUTES.has(route)) request.log.debug(line, "request completed");
+    else request.log.info(line, "request completed");
+  });
+
+  app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "OASys-ARMS bridge",
+        version: "1",
+        description:
+          "Ingests OASys assessments and ARMS assessments, pre-fills ARMS drafts, flags conflicts between the agencies' risk judgements, and pushes reconciled records to both. Errors: {error: {code, message, requestId}} with codes from the bridge's registry.",
+      },
+      tags: [
+        { name: "oasys" },
+        { name: "arms" },
+        { name: "persons" },
+        { name: "conflicts" },
+        { name: "deliveries" },
+        { name: "dead letters" },
+        { name: "ops" },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  app.register(swaggerUi, { routePrefix: "/docs" });
+
+  const options = { deps: routeDeps };
+  app.register(opsRoutes, options);
+  app.register(exportsRoutes, options);
+  app.register(eventsRoutes, options);
+  app.register(armsRoutes, options);
+  app.register(personsRoutes, options);
+  app.register(conflictsRoutes, options);
+  app.register(deliveriesRoutes, options);
+  app.register(deadLettersRoutes, options);
+  return app;
+}

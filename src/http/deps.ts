@@ -1,0 +1,46 @@
+/**
+ * What the API is built from. Everything that touches the outside world is passed in, so tests build the
+ * same app against a real store and an in-process JobProducer, and `bridge serve` against BullMQ.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import { BridgeError, isBridgeError } from "../errors.ts";
+import type { BridgeMetrics } from "../observability/metrics.ts";
+import type { JobProducer } from "../queue/jobs.ts";
+import type { ReplayProducer } from "../queue/replay.ts";
+import type { Db } from "../store/index.ts";
+import type { ReadinessChecks } from "./readiness.ts";
+
+export interface AppDeps {
+  db: Db;
+  /** Puts work on the queues; with `add` (the BullMQ producer has it) it can also replay dead letters. */
+  producer: JobProducer & Partial<ReplayProducer>;
+  config: Pick<Config, "http" | "xml">;
+  logger: Logger;
+  now?: () => Date;
+  /** `/ready` runs these; default: the database and its migrations. */
+  readiness?: ReadinessChecks;
+  /** Shared with an in-process worker; default: a registry of the app's own. */
+  metrics?: BridgeMetrics;
+}
+
+/** Resolved dependencies as the route plugins receive them. */
+export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger">> {
+  readiness: ReadinessChecks;
+  /** The time now as an ISO instant. */
+  nowIso: () => string;
+}
+
+/**
+ * Puts work on a queue. A producer fault that is not already a registry error (Redis down, connection
+ * reset) becomes 503 BRIDGE_E_QUEUE_UNAVAILABLE: what was stored stays stored, and posting the same
+ * content again re-queues the same job ids, which is harmless (docs/service.md "Idempotency").
+ */
+export async function enqueue(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (isBridgeError(error)) throw error;
+    throw new BridgeError("BRIDGE_E_QUEUE_UNAVAILABLE", "the job could not be queued", {}, { cause: error });
+  }
+}

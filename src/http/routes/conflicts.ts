@@ -1,0 +1,152 @@
+/**
+ * Conflicts for reviewers: a filtered, keyset-paged listing; one conflict with its history; and a
+ * reviewer's decision. The reviewer is named by the `X-Reviewer` header (a reviewer id, never a name)
+ * until authentication arrives in a later step, when it will come from the verified token instead.
+ * Four-eyes on BLOCK conflicts is enforced by the lifecycle (409 BRIDGE_E_FOUR_EYES).
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { Severity } from "../../core/conflicts/types.ts";
+import { CONFLICT_STATES, type ConflictState, type ReviewAction } from "../../core/reconcile/lifecycle.ts";
+import { recordDecision } from "../../store/repositories/conflict-decisions.ts";
+import { getConflict, listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
+import type { RouteDeps } from "../deps.ts";
+import { notFound } from "../errors.ts";
+import { ref } from "../schemas.ts";
+import { conflictEventView, conflictView } from "../views.ts";
+
+const ERRORS = { "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") };
+const ID_PARAMS = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", format: "uuid" } },
+} as const;
+export const REVIEWER_HEADER = "x-reviewer";
+const DAY_MS = 24 * 3600 * 1000;
+
+interface ListQuery {
+  rule?: string;
+  severity?: Severity;
+  state?: ConflictState[];
+  force?: string;
+  personId?: string;
+  openedAfter?: string;
+  openedBefore?: string;
+  minAgeDays?: number;
+  maxAgeDays?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The later of two optional instants (both bound the same side of the window). */
+const later = (a: string | undefined, b: string | undefined) =>
+  a === undefined ? b : b === undefined ? a : a > b ? a : b;
+const earlier = (a: string | undefined, b: string | undefined) =>
+  a === undefined ? b : b === undefined ? a : a < b ? a : b;
+
+export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
+  app.get(
+    "/v1/conflicts",
+    {
+      schema: {
+        tags: ["conflicts"],
+        summary: "Conflicts matching every filter given, newest opened first",
+        description:
+          "Age filters: openedAfter/openedBefore (instants) or minAgeDays/maxAgeDays (whole days before now); given together, the narrower bound wins. Page with `cursor` = the previous page's nextCursor.",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            rule: { type: "string", pattern: "^[A-Z]{2}-\\d{1,2}$" },
+            severity: { enum: ["BLOCK", "WARN", "INFO"] },
+            state: { type: "array", items: { enum: [...CONFLICT_STATES] }, maxItems: 5 },
+            force: { type: "string", minLength: 1, maxLength: 64 },
+            personId: { type: "string", format: "uuid" },
+            openedAfter: { type: "string", format: "date-time" },
+            openedBefore: { type: "string", format: "date-time" },
+            minAgeDays: { type: "integer", minimum: 0, maximum: 36500 },
+            maxAgeDays: { type: "integer", minimum: 0, maximum: 36500 },
+            limit: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+            cursor: { type: "string", maxLength: 200 },
+          },
+        },
+        response: { 200: ref("ConflictPage"), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const q = request.query as ListQuery;
+      const now = Date.parse(deps.nowIso());
+      const ago = (days: number | undefined) =>
+        days === undefined ? undefined : new Date(now - days * DAY_MS).toISOString();
+      const page = await listConflicts(deps.db, {
+        ...(q.rule ? { ruleId: q.rule } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.force ? { force: q.force } : {}),
+        ...(q.personId ? { personId: q.personId } : {}),
+        openedAfter: later(q.openedAfter && new Date(q.openedAfter).toISOString(), ago(q.maxAgeDays)),
+        openedBefore: earlier(q.openedBefore && new Date(q.openedBefore).toISOString(), ago(q.minAgeDays)),
+        ...(q.limit ? { limit: q.limit } : {}),
+        cursor: q.cursor ?? null,
+      });
+      return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/v1/conflicts/:id",
+    {
+      schema: {
+        tags: ["conflicts"],
+        summary: "A conflict with its history",
+        params: ID_PARAMS,
+        response: { 200: ref("ConflictWithHistory"), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const found = (await getConflict(deps.db, id)) ?? notFound("conflict");
+      return { conflict: conflictView(found.conflict), history: found.history.map(conflictEventView) };
+    },
+  );
+
+  app.post(
+    "/v1/conflicts/:id/decisions",
+    {
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags: ["conflicts"],
+        summary: "Record a reviewer's decision (acknowledge, resolve, dismiss)",
+        description:
+          "The reviewer is the X-Reviewer header (a reviewer id). A BLOCK conflict is resolved or dismissed only when a second, different reviewer makes the same decision (409 BRIDGE_E_FOUR_EYES for the same reviewer twice).",
+        params: ID_PARAMS,
+        headers: {
+          type: "object",
+          required: [REVIEWER_HEADER],
+          properties: {
+            [REVIEWER_HEADER]: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$" },
+          },
+        },
+        body: ref("DecisionRequest"),
+        response: { 200: ref("DecisionResult"), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const actor = request.headers[REVIEWER_HEADER] as string;
+      const body = request.body as { action: ReviewAction; decision?: string; rationale?: string };
+      const result = await recordDecision(deps.db, id, {
+        action: body.action,
+        actor,
+        decision: body.decision ?? null,
+        rationale: body.rationale ?? null,
+        at: deps.nowIso(),
+        correlationId: request.id,
+      });
+      request.log.info(
+        { conflictId: id, action: body.action, state: result.conflict.state },
+        "conflict decision",
+      );
+      return { conflict: conflictView(result.conflict), event: result.event };
+    },
+  );
+};

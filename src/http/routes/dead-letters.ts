@@ -1,0 +1,92 @@
+/**
+ * Dead letters: work that failed permanently, listed newest first, and replayed through the same
+ * pipeline (src/queue/replay.ts: the original job key plus a replay suffix; a PUSH letter also reopens its
+ * outbox row). Replaying keeps the letter, stamped, so the history stays.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import { BridgeError } from "../../errors.ts";
+import { replayDeadLetter } from "../../queue/replay.ts";
+import { type DeadLetterStage, listDeadLetters } from "../../store/repositories/dead-letters.ts";
+import { enqueue, type RouteDeps } from "../deps.ts";
+import { ref } from "../schemas.ts";
+import { deadLetterView } from "../views.ts";
+
+const ERRORS = { "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") };
+
+export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
+  app.get(
+    "/v1/dead-letters",
+    {
+      schema: {
+        tags: ["dead letters"],
+        summary: "Dead letters, newest first",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            stage: { enum: ["INGEST", "RECONCILE", "PUSH"] },
+            errorCode: { type: "string", pattern: "^BRIDGE_E_[A-Z0-9_]+$" },
+            state: { enum: ["OPEN", "REPLAYED", "ALL"], default: "ALL" },
+            createdAfter: { type: "string", format: "date-time" },
+            createdBefore: { type: "string", format: "date-time" },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: "string", maxLength: 200 },
+          },
+        },
+        response: { 200: ref("DeadLetterPage"), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        stage?: DeadLetterStage;
+        errorCode?: string;
+        state?: "OPEN" | "REPLAYED" | "ALL";
+        createdAfter?: string;
+        createdBefore?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      const page = await listDeadLetters(deps.db, {
+        ...(q.stage ? { stage: q.stage } : {}),
+        ...(q.errorCode ? { errorCode: q.errorCode } : {}),
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.createdAfter ? { createdAfter: q.createdAfter } : {}),
+        ...(q.createdBefore ? { createdBefore: q.createdBefore } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        cursor: q.cursor ?? null,
+      });
+      return { items: page.items.map(deadLetterView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    "/v1/dead-letters/:id/replay",
+    {
+      bodyLimit: 1024,
+      schema: {
+        tags: ["dead letters"],
+        summary: "Put a dead letter's work back through the pipeline",
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", format: "uuid" } },
+        },
+        response: { 202: ref("ReplayResult"), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const producer = deps.producer;
+      if (!producer.add) {
+        throw new BridgeError("BRIDGE_E_QUEUE_UNAVAILABLE", "this service's producer cannot replay jobs");
+      }
+      const add = producer.add.bind(producer);
+      let replayed: Awaited<ReturnType<typeof replayDeadLetter>> | undefined;
+      await enqueue(async () => {
+        replayed = await replayDeadLetter(deps.db, { add }, id, new Date(deps.nowIso()));
+      });
+      request.log.info({ deadLetterId: id, jobKey: replayed?.jobKey }, "dead letter replayed");
+      return reply.code(202).send(replayed);
+    },
+  );
+};

@@ -1,0 +1,68 @@
+/**
+ * `GET /v1/deliveries`: push status. Outbox rows (one message to one agency, without its body: bodies hold
+ * personal data and can be large) with every delivery attempt and receipt, newest first, keyset-paged.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import { attemptsForMany } from "../../store/repositories/deliveries.ts";
+import {
+  listOutbox,
+  MAX_OUTBOX_PAGE,
+  type OutboxState,
+  type Recipient,
+} from "../../store/repositories/outbox.ts";
+import type { RouteDeps } from "../deps.ts";
+import { ref } from "../schemas.ts";
+import { deliveryView } from "../views.ts";
+
+export const OUTBOX_STATES = ["PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "SUPERSEDED"] as const;
+
+export const deliveriesRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
+  app.get(
+    "/v1/deliveries",
+    {
+      schema: {
+        tags: ["deliveries"],
+        summary: "Push status: outbox rows with their delivery attempts, newest first",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            state: { type: "array", items: { enum: [...OUTBOX_STATES] }, maxItems: 5 },
+            recipient: { enum: ["ARMS", "OASYS"] },
+            kind: { enum: ["ARMS_DRAFT", "PARTNER_RISK_UPDATE", "CORRECTION_NOTICE"] },
+            personId: { type: "string", format: "uuid" },
+            limit: { type: "integer", minimum: 1, maximum: MAX_OUTBOX_PAGE, default: 50 },
+            cursor: { type: "string", maxLength: 200 },
+          },
+        },
+        response: { 200: ref("DeliveryPage"), "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        state?: OutboxState[];
+        recipient?: Recipient;
+        kind?: "ARMS_DRAFT" | "PARTNER_RISK_UPDATE" | "CORRECTION_NOTICE";
+        personId?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      const page = await listOutbox(deps.db, {
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.recipient ? { recipient: q.recipient } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.personId ? { personId: q.personId } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        cursor: q.cursor ?? null,
+      });
+      const attempts = await attemptsForMany(
+        deps.db,
+        page.items.map((r) => r.id),
+      );
+      return {
+        items: page.items.map((row) => deliveryView(row, attempts.get(row.id) ?? [])),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+};
