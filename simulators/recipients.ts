@@ -103,8 +103,8 @@ export function checkArmsDocument(contentType: string, bytes: Buffer): Checked {
   const ids: DocumentIds = {
     pnc: str(subject.pnc),
     crn: str(subject.crn),
-    oasysAssessmentPk: str(source.assessmentPk),
-    armsAssessmentId: str(d.armsAssessmentId),
+    oasysAssessmentPk: str(source.assessmentPk) ?? str(subject.oasysAssessmentPk),
+    armsAssessmentId: str(d.armsAssessmentId) ?? str(subject.armsAssessmentId),
   };
   if (d.schema === ARMS_SCHEMA) {
     const problem = validateAgainst("arms-interchange.schema.json", doc);
