@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { londonToday } from "../clock.ts";
 import { loadConfig } from "../config.ts";
 import type { ArmsAssessment } from "../core/arms/model.ts";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
@@ -21,7 +22,6 @@ import { currentArmsPage } from "../store/repositories/arms.ts";
 import { oasysAssessmentPage } from "../store/repositories/oasys.ts";
 import { type DemoTally, formatDemo } from "./demo-report.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { londonToday } from "./prefill.ts";
 
 export const HELP = `usage: bridge demo [--examples <dir>] [--json]
 

@@ -4,6 +4,7 @@
  */
 import { BridgeError } from "../errors.ts";
 import { type CliIo, type Command, EXIT, processIo } from "./io.ts";
+import { OutputClosed } from "./output.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   parse: {
@@ -54,6 +55,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   try {
     return await (await command.load())(rest, io);
   } catch (e) {
+    if (e instanceof OutputClosed) return EXIT.FATAL;
     if (e instanceof BridgeError) {
       io.stderr.write(`bridge ${name}: ${e.code}: ${e.message}\n`);
     } else {

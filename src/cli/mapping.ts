@@ -6,6 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { londonToday } from "../clock.ts";
 import { type ApplyOptions, applyMapping } from "../core/mapping/apply.ts";
 import { coverageOf } from "../core/mapping/coverage.ts";
 import { type DiffInput, diffMappings } from "../core/mapping/diff.ts";
@@ -23,7 +24,8 @@ import type { OasysAssessment } from "../core/oasys/model.ts";
 import { BridgeError } from "../errors.ts";
 import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { londonToday, mapFiles, writeTo } from "./prefill.ts";
+import { writer } from "./output.ts";
+import { mapFiles } from "./prefill.ts";
 
 export const HELP = `usage: bridge mapping <command> [options]
 
@@ -123,7 +125,7 @@ export async function mappingCommand(argv: string[], io: CliIo): Promise<number>
     (sub ? io.stdout : io.stderr).write(HELP);
     return values.help ? EXIT.OK : EXIT.FATAL;
   }
-  const out = writeTo(io.stdout);
+  const out = writer(io.stdout);
   const today = londonToday(io.now());
   switch (sub) {
     case "test":
@@ -196,7 +198,7 @@ async function mappingTest(
   const dir = values.dir ? resolve(values.dir) : DEFAULT_GOLDEN_DIR;
   const results = await runGoldenCases(mapping, dir);
   const failed = results.filter((r) => r.mismatches.length > 0);
-  const out = writeTo(io.stdout);
+  const out = writer(io.stdout);
   if (values.json) {
     const report = results.map((r) => ({
       scenario: r.scenario,

@@ -4,10 +4,12 @@
  */
 import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { londonToday } from "../clock.ts";
 import type { IngestResult } from "../core/oasys/model.ts";
 import { BridgeError, isBridgeError } from "../errors.ts";
 import { readOasysExport, readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { OutputClosed, type Write, writer } from "./output.ts";
 import {
   emptyTally,
   type FileTally,
@@ -48,44 +50,9 @@ Exit codes
 
 type Mode = "report" | "json" | "ndjson";
 
-/** The reader of our output went away (e.g. `bridge parse --json f.xml | head`). */
-class OutputClosed extends Error {}
-
-/** Writes text and waits for 'drain' when the buffer is full, so a slow consumer keeps memory flat. */
-type Write = (text: string) => Promise<void>;
-
-function writer(stream: NodeJS.WritableStream): Write {
-  let failed = false;
-  stream.on("error", () => {
-    failed = true;
-  });
-  return async (text) => {
-    if (failed) throw new OutputClosed();
-    if (!stream.write(text)) {
-      await new Promise<void>((resolve) => {
-        const settle = () => {
-          stream.off("drain", settle);
-          stream.off("error", settle);
-          stream.off("close", settle);
-          resolve();
-        };
-        stream.on("drain", settle);
-        stream.on("error", settle);
-        stream.on("close", settle);
-      });
-    }
-    if (failed) throw new OutputClosed();
-  };
-}
-
 interface Outputs {
   out: Write;
   err: Write;
-}
-
-/** Today's date in Europe/London (`YYYY-MM-DD`), for the PNC two-digit year pivot. */
-export function londonToday(now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(now);
 }
 
 /** Size of a file to read, or a whole-file fault saying why it cannot be read. `-` (stdin) has no size. */

@@ -4,6 +4,7 @@
  * the `mapping` command shares.
  */
 import { parseArgs } from "node:util";
+import { londonToday } from "../clock.ts";
 import { type ApplyOptions, applyMapping, type MappingResult } from "../core/mapping/apply.ts";
 import { loadMapping } from "../core/mapping/load.ts";
 import { formatDraftSummary, formatRefusal } from "../core/mapping/report.ts";
@@ -12,6 +13,7 @@ import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
 import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { writer } from "./output.ts";
 
 export const HELP = `usage: bridge prefill <file.xml>... [--json] [--mapping <mapping.yaml>]
 
@@ -64,17 +66,6 @@ export async function* mapFiles(
   }
 }
 
-/** Today's date in Europe/London (`YYYY-MM-DD`): the age reference for assessments without a completion date. */
-export const londonToday = (now: Date): string =>
-  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(now);
-
-/** Write and wait for 'drain' when the stream's buffer is full. */
-export const writeTo =
-  (stream: NodeJS.WritableStream) =>
-  async (text: string): Promise<void> => {
-    if (!stream.write(text)) await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
-  };
-
 const OPTIONS = {
   json: { type: "boolean" },
   mapping: { type: "string" },
@@ -99,8 +90,8 @@ export async function prefillCommand(argv: string[], io: CliIo): Promise<number>
     return EXIT.FATAL;
   }
   const mapping = loadMapping(values.mapping);
-  const out = writeTo(io.stdout);
-  const err = writeTo(io.stderr);
+  const out = writer(io.stdout);
+  const err = writer(io.stderr);
   const counts = { assessments: 0, drafts: 0, refused: 0, rejected: 0, failedFiles: 0 };
   let first = true;
   if (values.json) await out("[\n");

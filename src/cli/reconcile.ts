@@ -2,13 +2,15 @@
  * `bridge reconcile --oasys <files...> --arms <files...> [--json]`: reconcile each person found in the
  * inputs, in process (no store, no servers).
  */
+
+import { londonToday } from "../clock.ts";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
 import { groupPersons } from "../core/reconcile/persons.ts";
 import { reconcilePerson } from "../core/reconcile/reconcile.ts";
 import { fileLists, readInputs } from "./inputs.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { londonToday, writeTo } from "./prefill.ts";
+import { writer } from "./output.ts";
 import { formatPerson, formatProblems, formatTotals, resultJson, totalsOf } from "./reconcile-report.ts";
 
 export const HELP = `usage: bridge reconcile --oasys <file.xml>... --arms <file.json>... [--json]
@@ -51,7 +53,7 @@ export async function reconcileCommand(argv: string[], io: CliIo): Promise<numbe
   const inputs = await readInputs(oasysFiles, armsFiles, today);
   const results = groupPersons(inputs.oasys, inputs.arms, today).map((g) => reconcilePerson(g, deps));
 
-  const out = writeTo(io.stdout);
+  const out = writer(io.stdout);
   if (flags.has("json")) {
     await out(`{"results":[`);
     for (const [i, r] of results.entries()) await out(`${i ? "," : ""}\n${JSON.stringify(resultJson(r))}`);

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { londonToday, parseCommand } from "../../src/cli/parse.ts";
+import { parseCommand } from "../../src/cli/parse.ts";
+import { londonToday } from "../../src/clock.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { captureIo } from "./capture.ts";
 
