@@ -17,6 +17,18 @@ import type {
   StaticRisk,
 } from "./model.ts";
 
+/** Draft fields only the police assessor can fill: OASys holds nothing for them (JSON pointers). */
+export const POLICE_ONLY_FIELDS = [
+  "/force",
+  "/visorRef",
+  "/assessedOn",
+  "/nextReviewDue",
+  "/assessor",
+  "/riskLevel",
+  "/managementMode",
+  "/visitIntervalDays",
+] as const;
+
 export interface SourceAssessment {
   system: "OASYS";
   assessmentPk: number;

@@ -4,7 +4,7 @@
  * `schemas/arms-interchange.schema.json` before it is returned; or a typed refusal. Pure and deterministic:
  * the same mapping, assessment and `today` always give the same draft (its id is `OASYS-<pk>-M<version>`).
  */
-import type { ArmsDraft, SourceAssessment } from "../arms/draft.ts";
+import { type ArmsDraft, POLICE_ONLY_FIELDS, type SourceAssessment } from "../arms/draft.ts";
 import type { ArmsPlan, ArmsSubject, FactorAssessment, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
 import { validateAgainst } from "../schemas.ts";
@@ -119,16 +119,7 @@ export function applyMapping(
   }
 
   const policeOnly = new Map(spec.policeOnly.map((p) => [p.target, p.reason]));
-  for (const target of [
-    "/force",
-    "/visorRef",
-    "/assessedOn",
-    "/nextReviewDue",
-    "/assessor",
-    "/riskLevel",
-    "/managementMode",
-    "/visitIntervalDays",
-  ]) {
+  for (const target of POLICE_ONLY_FIELDS) {
     unfilledReasons[target] = policeOnly.get(target) ?? NOT_MAPPED;
   }
 

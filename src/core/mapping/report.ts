@@ -1,5 +1,5 @@
 /** Plain-text renderings of mapping results for people: prefill summaries, impact diffs, coverage. */
-import type { ArmsDraft } from "../arms/draft.ts";
+import { type ArmsDraft, POLICE_ONLY_FIELDS } from "../arms/draft.ts";
 import type { FactorAssessment } from "../arms/model.ts";
 import type { CoverageReport } from "./coverage.ts";
 import type { MappingDiff } from "./diff.ts";
@@ -7,16 +7,7 @@ import type { MappingRefusal } from "./gates.ts";
 import type { Mapping } from "./spec.ts";
 import type { MappingSummary } from "./summary.ts";
 
-const POLICE_ONLY = new Set([
-  "/force",
-  "/visorRef",
-  "/assessedOn",
-  "/nextReviewDue",
-  "/assessor",
-  "/riskLevel",
-  "/managementMode",
-  "/visitIntervalDays",
-]);
+const POLICE_ONLY: ReadonlySet<string> = new Set(POLICE_ONLY_FIELDS);
 
 const pct = (n: number, d: number) => (d === 0 ? "0%" : `${Math.round((n / d) * 100)}%`);
 

@@ -4,7 +4,7 @@
  * every filled field carries provenance and every unfilled one a reason, used by tests and `prefill`.
  */
 
-import type { ArmsDraft } from "../arms/draft.ts";
+import { type ArmsDraft, POLICE_ONLY_FIELDS } from "../arms/draft.ts";
 import type { FactorAssessment } from "../arms/model.ts";
 import type { ActiveGate } from "./gates.ts";
 import type { Mapping } from "./spec.ts";
@@ -40,14 +40,7 @@ const SCALARS = [
   "/subject/givenName",
   "/subject/dateOfBirth",
   "/subject/gender",
-  "/force",
-  "/visorRef",
-  "/assessedOn",
-  "/nextReviewDue",
-  "/assessor",
-  "/riskLevel",
-  "/managementMode",
-  "/visitIntervalDays",
+  ...POLICE_ONLY_FIELDS,
   "/riskManagementPlan/controls",
   "/riskManagementPlan/monitoring",
   "/riskManagementPlan/rehabilitation",
