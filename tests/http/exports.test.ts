@@ -78,9 +78,9 @@ describe("XML exports", () => {
     });
     expect(await rawExportCount(t)).toBe(exports);
     // The same job id again: a no-op for BullMQ and processed_jobs, a recovery if the first enqueue was lost.
-    expect(t.producer.ingested.filter((j) => j.type === "OASYS_EXPORT" && j.exportId === first.exportId)).toHaveLength(
-      2,
-    );
+    expect(
+      t.producer.ingested.filter((j) => j.type === "OASYS_EXPORT" && j.exportId === first.exportId),
+    ).toHaveLength(2);
   });
 
   it.each([
@@ -137,11 +137,19 @@ describe("JSON bundles", () => {
     const good = oasysAssessment({ pk: newPk(), keys: newKeys() });
     const bad = { ...oasysAssessment({ pk: newPk(), keys: newKeys() }), status: "HALF_DONE" };
     const before = t.producer.reconciled.length;
-    const res = await postJson(t, { exportId: "BUNDLE-1", generatedAt: "2026-11-20T09:00:00Z", assessments: [good, bad] });
+    const res = await postJson(t, {
+      exportId: "BUNDLE-1",
+      generatedAt: "2026-11-20T09:00:00Z",
+      assessments: [good, bad],
+    });
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body).toMatchObject({ format: "JSON_BUNDLE", duplicate: false, accepted: 1, rejected: 1 });
-    expect(body.assessments[0]).toEqual({ index: 1, assessmentPk: String(good.assessmentPk), accepted: true });
+    expect(body.assessments[0]).toEqual({
+      index: 1,
+      assessmentPk: String(good.assessmentPk),
+      accepted: true,
+    });
     expect(body.assessments[1]).toMatchObject({
       index: 2,
       assessmentPk: String(bad.assessmentPk),
@@ -152,7 +160,11 @@ describe("JSON bundles", () => {
       { source: "OASYS", record: String(good.assessmentPk), revision: 1 },
     ]);
     const stored = await getOasysAssessment(t.db, good.assessmentPk);
-    expect(stored).toMatchObject({ exportId: body.exportId, version: 1, sourceAsOf: "2026-11-20T09:00:00.000Z" });
+    expect(stored).toMatchObject({
+      exportId: body.exportId,
+      version: 1,
+      sourceAsOf: "2026-11-20T09:00:00.000Z",
+    });
     expect(await getOasysAssessment(t.db, bad.assessmentPk)).toBeNull();
 
     const view = await t.app.inject({ method: "GET", url: `/v1/exports/${body.exportId}` });
@@ -199,7 +211,10 @@ describe("JSON bundles", () => {
 
 describe("GET /v1/exports/{id}", () => {
   it("404s an export it does not hold and 400s an id that is not one", async () => {
-    const missing = await t.app.inject({ method: "GET", url: "/v1/exports/7d0c54f4-6f5e-4f07-9d61-6f7a3b1c0a11" });
+    const missing = await t.app.inject({
+      method: "GET",
+      url: "/v1/exports/7d0c54f4-6f5e-4f07-9d61-6f7a3b1c0a11",
+    });
     expect(missing.statusCode).toBe(404);
     expect(missing.json<ErrorJson>().error.code).toBe("BRIDGE_E_NOT_FOUND");
     const bad = await t.app.inject({ method: "GET", url: "/v1/exports/not-a-uuid" });
