@@ -67,13 +67,6 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "bridge_" });
 
-  const scrapeErrors = new Counter({
-    name: METRIC_NAMES.scrapeErrors,
-    help: "Gauges that could not be read at scrape time (the source was unavailable)",
-    labelNames: ["source"],
-    registers: [registry],
-  });
-
   const httpDuration = new Histogram({
     name: METRIC_NAMES.httpDuration,
     help: "HTTP request duration by route pattern, method and status",
@@ -82,24 +75,11 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     registers: [registry],
   });
 
-  const queueCounts = options.queueCounts;
-  new Gauge({
+  const queueJobs = new Gauge({
     name: METRIC_NAMES.queueJobs,
     help: "Jobs on each queue by state (waiting, active, delayed, failed, ...), read on scrape",
     labelNames: ["queue", "state"],
     registers: [registry],
-    async collect() {
-      this.reset();
-      if (!queueCounts) return;
-      try {
-        const counts = await queueCounts();
-        for (const [queue, states] of Object.entries(counts)) {
-          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count);
-        }
-      } catch {
-        scrapeErrors.inc({ source: "queues" });
-      }
-    },
   });
 
   const jobsTotal = new Counter({
@@ -109,23 +89,11 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     registers: [registry],
   });
 
-  const conflictCounts = options.conflictCounts;
-  new Gauge({
+  const liveConflicts = new Gauge({
     name: METRIC_NAMES.liveConflicts,
     help: "Live (open or acknowledged) conflicts by rule and severity, read on scrape",
     labelNames: ["rule", "severity"],
     registers: [registry],
-    async collect() {
-      this.reset();
-      if (!conflictCounts) return;
-      try {
-        for (const row of await conflictCounts()) {
-          this.set({ rule: row.ruleId, severity: row.severity }, row.count);
-        }
-      } catch {
-        scrapeErrors.inc({ source: "conflicts" });
-      }
-    },
   });
 
   const pushDuration = new Histogram({
@@ -143,6 +111,29 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
     registers: [registry],
   });
 
+  const scrapeErrors = new Counter({
+    name: METRIC_NAMES.scrapeErrors,
+    help: "Gauges that could not be read at scrape time (the source was unavailable)",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+
+  /** Resets a gauge and fills it from its source; a source that fails leaves it empty and is counted. */
+  async function refresh<T>(
+    source: string,
+    read: (() => Promise<T>) | undefined,
+    fill: (value: T) => void,
+    gauge: Gauge,
+  ): Promise<void> {
+    gauge.reset();
+    if (!read) return;
+    try {
+      fill(await read());
+    } catch {
+      scrapeErrors.inc({ source });
+    }
+  }
+
   return {
     registry,
     contentType: registry.contentType,
@@ -156,6 +147,30 @@ export function createMetrics(options: MetricsOptions = {}): BridgeMetrics {
       pushDuration.observe({ recipient, outcome }, seconds);
       if (FAILED_PUSH.has(outcome)) pushFailures.inc({ recipient, outcome });
     },
-    render: () => registry.metrics(),
+    async render() {
+      // Read the state held elsewhere first, so one scrape shows it and any failure to read it.
+      await Promise.all([
+        refresh(
+          "queues",
+          options.queueCounts,
+          (counts) => {
+            for (const [queue, states] of Object.entries(counts)) {
+              for (const [state, count] of Object.entries(states)) queueJobs.set({ queue, state }, count);
+            }
+          },
+          queueJobs,
+        ),
+        refresh(
+          "conflicts",
+          options.conflictCounts,
+          (rows) => {
+            for (const row of rows)
+              liveConflicts.set({ rule: row.ruleId, severity: row.severity }, row.count);
+          },
+          liveConflicts,
+        ),
+      ]);
+      return registry.metrics();
+    },
   };
 }

@@ -165,7 +165,9 @@ describe("GET /v1/conflicts", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await get(`/v1/conflicts?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await get(`/v1/conflicts?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json();
       expect(page.items.length).toBeLessThanOrEqual(1);
       seen.push(...page.items.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
