@@ -197,6 +197,8 @@ export class FaultInjector {
   #settings: FaultSettings;
   #random: () => number;
   readonly seed: number;
+  /** Faults served so far, by kind (`GET /__faults` shows them). */
+  readonly injected: Record<FaultKind, number> = { "5xx": 0, "429": 0, timeout: 0, reset: 0, lost: 0 };
 
   constructor(settings: FaultSettings = NO_FAULTS, seed = 1) {
     this.#settings = structuredClone(settings);
@@ -221,10 +223,13 @@ export class FaultInjector {
     if (!s.scope.includes(target)) return { delayMs: 0, fault: null };
     const delayMs = s.latencyMs + (s.jitterMs > 0 ? Math.floor(this.#random() * (s.jitterMs + 1)) : 0);
     const forced = s.next.shift();
-    if (forced) return { delayMs, fault: forced };
-    for (const kind of ["reset", "lost", "timeout", "429", "5xx"] as const) {
-      if (s.rates[kind] > 0 && this.#random() < s.rates[kind]) return { delayMs, fault: kind };
-    }
-    return { delayMs, fault: null };
+    const fault =
+      forced ??
+      (["reset", "lost", "timeout", "429", "5xx"] as const).find(
+        (kind) => s.rates[kind] > 0 && this.#random() < s.rates[kind],
+      ) ??
+      null;
+    if (fault) this.injected[fault] += 1;
+    return { delayMs, fault };
   }
 }

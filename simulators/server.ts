@@ -207,7 +207,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<R
       inboxes.OASYS.reset();
       sendJson(res, 200, { ok: true });
     } else if (req.method === "GET" && path === "/__faults") {
-      sendJson(res, 200, { seed: faults.seed, ...faults.settings });
+      sendJson(res, 200, { seed: faults.seed, ...faults.settings, injected: faults.injected });
     } else if (req.method === "POST" && path === "/__faults") {
       const { seed, ...changes } = await json();
       if (seed !== undefined && (typeof seed !== "number" || !Number.isInteger(seed))) {

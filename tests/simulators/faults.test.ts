@@ -81,6 +81,7 @@ describe("fault decisions", () => {
     injector.update({ next: "reset+429+lost" });
     expect(run(injector, 4).map((d) => d.fault)).toEqual(["reset", "429", "lost", null]);
     expect(injector.settings.next).toEqual([]);
+    expect(injector.injected).toEqual({ "5xx": 0, "429": 1, timeout: 0, reset: 1, lost: 1 });
   });
 
   it("leaves targets outside the scope alone, without using up one-shot faults", () => {
