@@ -30,7 +30,20 @@ export interface XmlElementStart {
   name: string;
   local: string;
   uri: string;
-  attributes: Record<string, XmlAttribute>;
+}
+
+/** An element's attributes in source order. The parser reuses the array: copy what must outlive `open`. */
+export type XmlAttributes = readonly XmlAttribute[];
+
+const NO_ATTRIBUTES: XmlAttributes = Object.freeze([]);
+
+/** The value of the unprefixed attribute `name` (as saxes' `attributes[name]` would give it). */
+function attributeValue(attributes: XmlAttributes, name: string): string | undefined {
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i] as XmlAttribute;
+    if (attribute.name === name) return attribute.value;
+  }
+  return undefined;
 }
 
 export interface StructuralProblem {
@@ -73,7 +86,7 @@ class Frame {
   store: ((target: never, value: string) => void) | null = null;
   target: unknown = null;
   /** unknown: kept to serialise the element if it turns out to be a leaf. */
-  attributes: Record<string, XmlAttribute> | null = null;
+  attributes: XmlAttributes | null = null;
   /** answer: the question code; riskLevel: group and setting. */
   code: string | null = null;
   setting: string | null = null;
@@ -103,10 +116,11 @@ export class AssessmentExtractor {
   constructor(
     private readonly ns: string,
     assessment: XmlElementStart,
+    attributes: XmlAttributes,
   ) {
     const frame = new Frame("assessment", assessment.name, "");
     this.stack.push(frame);
-    this.attributes(frame, assessment, ASSESSMENT_FIELDS, this.raw);
+    this.attributes(frame, attributes, ASSESSMENT_FIELDS, this.raw);
   }
 
   /** The raw PK as given (for error messages, before it is validated). */
@@ -114,10 +128,10 @@ export class AssessmentExtractor {
     return this.raw.assessmentPk;
   }
 
-  open(element: XmlElementStart): void {
+  open(element: XmlElementStart, attributes: XmlAttributes): void {
     const parent = this.stack[this.stack.length - 1] as Frame;
-    const frame = element.uri === this.ns ? this.known(parent, element) : null;
-    this.stack.push(frame ?? this.unknown(parent, element));
+    const frame = element.uri === this.ns ? this.known(parent, element, attributes) : null;
+    this.stack.push(frame ?? this.unknown(parent, element, attributes));
   }
 
   text(text: string): void {
@@ -144,7 +158,7 @@ export class AssessmentExtractor {
         });
         return;
       case "unknown":
-        this.extra(frame.path, serialiseLeaf(frame.name, frame.attributes ?? {}, text));
+        this.extra(frame.path, serialiseLeaf(frame.name, frame.attributes ?? NO_ATTRIBUTES, text));
         return;
       default:
         if (NOT_BLANK.test(text)) this.extra(`${frame.path}/text()`, text);
@@ -159,101 +173,111 @@ export class AssessmentExtractor {
     return { raw: this.raw, problem: this.problem };
   }
 
-  private known(parent: Frame, element: XmlElementStart): Frame | null {
+  private known(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame | null {
     const name = element.local;
     if (LEAVES.has(parent.kind)) return null;
-    if (name === "answer") return this.answer(parent, element);
+    if (name === "answer") return this.answer(parent, element, attributes);
     switch (parent.kind) {
       case "assessment":
         switch (name) {
           case "offender":
-            return this.container(parent, element, "offender", OFFENDER_FIELDS, this.raw.offender, true);
+            return this.container(
+              parent,
+              element,
+              attributes,
+              "offender",
+              OFFENDER_FIELDS,
+              this.raw.offender,
+              true,
+            );
           case "section":
-            return this.section(parent, element);
+            return this.section(parent, element, attributes);
           case "roshSummary":
             this.raw.rosh ??= emptyRosh();
-            return this.container(parent, element, "rosh", null, null, true);
+            return this.container(parent, element, attributes, "rosh", null, null, true);
           case "predictors":
-            return this.container(parent, element, "predictors", null, null, false);
+            return this.container(parent, element, attributes, "predictors", null, null, false);
           case "riskManagementPlan":
             this.raw.rmp ??= emptyRmp();
-            return this.container(parent, element, "rmp", null, null, true);
+            return this.container(parent, element, attributes, "rmp", null, null, true);
         }
-        return this.field(parent, element, ASSESSMENT_FIELDS, this.raw);
+        return this.field(parent, element, attributes, ASSESSMENT_FIELDS, this.raw);
       case "offender": {
         const forename = FORENAME.exec(name);
         if (forename) {
-          const frame = this.field(parent, element, null, null);
+          const frame = this.field(parent, element, attributes, null, null);
           if (frame)
             frame.store = (_: unknown, value: string) => this.forenames.push([Number(forename[1]), value]);
           return frame;
         }
-        return this.field(parent, element, OFFENDER_FIELDS, this.raw.offender);
+        return this.field(parent, element, attributes, OFFENDER_FIELDS, this.raw.offender);
       }
       case "section":
-        return this.field(parent, element, SECTION_FIELDS, parent.target as RawSection);
+        return this.field(parent, element, attributes, SECTION_FIELDS, parent.target as RawSection);
       case "rosh":
-        if (name === "riskLevel") return this.riskLevel(parent, element);
-        return this.field(parent, element, ROSH_FIELDS, this.raw.rosh);
+        if (name === "riskLevel") return this.riskLevel(parent, element, attributes);
+        return this.field(parent, element, attributes, ROSH_FIELDS, this.raw.rosh);
       case "predictors":
-        if (name === "predictor") return this.predictor(parent, element);
+        if (name === "predictor") return this.predictor(parent, element, attributes);
         return null;
       case "rmp":
         if (name === "mappa")
-          return this.container(parent, element, "mappa", MAPPA_FIELDS, this.raw.rmp, true);
-        return this.field(parent, element, RMP_FIELDS, this.raw.rmp);
+          return this.container(parent, element, attributes, "mappa", MAPPA_FIELDS, this.raw.rmp, true);
+        return this.field(parent, element, attributes, RMP_FIELDS, this.raw.rmp);
       default:
         return null;
     }
   }
 
   /** A child of a leaf, or an element no table knows: carried as an extra. */
-  private unknown(parent: Frame, element: XmlElementStart): Frame {
+  private unknown(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     if (parent.kind === "unknown") this.becomeGroup(parent);
     const frame = new Frame("unknown", element.name, join(parent.path, element.name));
-    frame.attributes = element.attributes;
+    // Kept past `open`, so copied out of the parser's reused array.
+    frame.attributes = attributes.length === 0 ? NO_ATTRIBUTES : attributes.slice();
     return frame;
   }
 
   /** An unknown element with children is transparent: its attributes and leaves become extras. */
   private becomeGroup(frame: Frame): void {
     frame.kind = "group";
-    for (const key in frame.attributes) {
-      const attribute = frame.attributes[key] as XmlAttribute;
+    const attributes = frame.attributes ?? NO_ATTRIBUTES;
+    for (let i = 0; i < attributes.length; i++) {
+      const attribute = attributes[i] as XmlAttribute;
       if (!isNamespaceDeclaration(attribute)) this.extra(`${frame.path}/@${attribute.name}`, attribute.value);
     }
     frame.attributes = null;
   }
 
-  private answer(parent: Frame, element: XmlElementStart): Frame {
+  private answer(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     if (parent.kind === "unknown") this.becomeGroup(parent);
     parent.ordinal++;
-    const q = element.attributes.q?.value.trim() ?? "";
+    const q = attributeValue(attributes, "q")?.trim() ?? "";
     const path = join(parent.path, q === "" ? `answer[${parent.ordinal}]` : `answer[q=${pathValue(q)}]`);
     const frame = new Frame("answer", element.name, path);
     if (q === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@q`, "answer has no q (question code)");
     else frame.code = q;
-    this.attributes(frame, element, null, null, "q");
+    this.attributes(frame, attributes, null, null, "q");
     return frame;
   }
 
-  private section(parent: Frame, element: XmlElementStart): Frame {
+  private section(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     parent.ordinal++;
-    const code = element.attributes.code?.value.trim() ?? "";
+    const code = attributeValue(attributes, "code")?.trim() ?? "";
     const path = code === "" ? `section[${parent.ordinal}]` : `section[code=${pathValue(code)}]`;
     const frame = new Frame("section", element.name, path);
     const section: RawSection = emptySection(code, path);
     if (code === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@code`, "section has no code");
     else this.raw.sections.push(section);
     frame.target = section;
-    this.attributes(frame, element, null, null, "code");
+    this.attributes(frame, attributes, null, null, "code");
     return frame;
   }
 
-  private riskLevel(parent: Frame, element: XmlElementStart): Frame {
+  private riskLevel(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     parent.ordinal++;
-    const group = element.attributes.group?.value ?? null;
-    const setting = element.attributes.setting?.value ?? null;
+    const group = attributeValue(attributes, "group") ?? null;
+    const setting = attributeValue(attributes, "setting") ?? null;
     const segment =
       group !== null && setting !== null
         ? `riskLevel[group=${pathValue(group)}][setting=${pathValue(setting)}]`
@@ -261,24 +285,25 @@ export class AssessmentExtractor {
     const frame = new Frame("riskLevel", element.name, join(parent.path, segment));
     frame.code = group;
     frame.setting = setting;
-    this.attributes(frame, element, null, null, "group", "setting");
+    this.attributes(frame, attributes, null, null, "group", "setting");
     return frame;
   }
 
-  private predictor(parent: Frame, element: XmlElementStart): Frame {
+  private predictor(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     parent.ordinal++;
-    const type = element.attributes.type?.value.trim() ?? "";
+    const type = attributeValue(attributes, "type")?.trim() ?? "";
     const segment = type === "" ? `predictor[${parent.ordinal}]` : `predictor[type=${pathValue(type)}]`;
     const frame = new Frame("predictor", element.name, join(parent.path, segment));
     const predictor = emptyPredictor(frame.path);
     this.raw.predictors.push(predictor);
-    this.attributes(frame, element, PREDICTOR_FIELDS, predictor);
+    this.attributes(frame, attributes, PREDICTOR_FIELDS, predictor);
     return frame;
   }
 
   private container<T>(
     parent: Frame,
     element: XmlElementStart,
+    attributes: XmlAttributes,
     kind: Kind,
     fields: FieldTable<T> | null,
     target: T | null,
@@ -286,7 +311,7 @@ export class AssessmentExtractor {
   ): Frame {
     const frame = new Frame(kind, element.name, join(parent.path, element.local));
     if (single) this.once(parent, element.local, frame.path);
-    this.attributes(frame, element, fields, target);
+    this.attributes(frame, attributes, fields, target);
     return frame;
   }
 
@@ -294,6 +319,7 @@ export class AssessmentExtractor {
   private field<T>(
     parent: Frame,
     element: XmlElementStart,
+    attributes: XmlAttributes,
     fields: FieldTable<T> | null,
     target: T | null,
   ): Frame | null {
@@ -303,21 +329,21 @@ export class AssessmentExtractor {
     this.once(parent, element.local, frame.path);
     frame.store = store ?? null;
     frame.target = target;
-    this.attributes(frame, element, null, null);
+    this.attributes(frame, attributes, null, null);
     return frame;
   }
 
   /** Known attributes go through `fields` into `target`; the others (and any prefixed one) are extras. */
   private attributes<T>(
     frame: Frame,
-    element: XmlElementStart,
+    attributes: XmlAttributes,
     fields: FieldTable<T> | null,
     target: T | null,
     consumed: string | null = null,
     alsoConsumed: string | null = null,
   ): void {
-    for (const key in element.attributes) {
-      const attribute = element.attributes[key] as XmlAttribute;
+    for (let i = 0; i < attributes.length; i++) {
+      const attribute = attributes[i] as XmlAttribute;
       if (attribute.uri === "") {
         if (attribute.local === consumed || attribute.local === alsoConsumed) continue;
         const store = fields?.get(attribute.local);

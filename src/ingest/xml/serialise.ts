@@ -38,10 +38,10 @@ export function escapeAttribute(value: string): string {
 }
 
 /** `<name a="1">text</name>`, or `<name a="1"/>` when there is no text. Attributes in source order. */
-export function serialiseLeaf(name: string, attributes: Record<string, XmlAttribute>, text: string): string {
+export function serialiseLeaf(name: string, attributes: readonly XmlAttribute[], text: string): string {
   let out = `<${name}`;
-  for (const key in attributes) {
-    const attribute = attributes[key] as XmlAttribute;
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i] as XmlAttribute;
     out += ` ${attribute.name}="${escapeAttribute(attribute.value)}"`;
   }
   return text === "" ? `${out}/>` : `${out}>${escapeText(text)}</${name}>`;
