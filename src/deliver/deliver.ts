@@ -2,7 +2,7 @@
  * Delivery of one outbox row (the push processors call this; BullMQ retries and dead letters are theirs):
  *
  * 1. claim the row (a lease; refused while it, or another row for the same person and recipient, is in
- *    flight: BUSY);
+ *    flight, or before the time an agency's Retry-After set: BUSY, with when to come back);
  * 2. if a newer row exists for the same person, recipient and kind, mark it SUPERSEDED and send nothing
  *    (correction notices are never superseded: each one reports a change);
  * 3. send it with the agency client;
@@ -133,8 +133,10 @@ export async function deliverOutboxRow(
     const now = await getOutboxRow(db, outboxId);
     const after = now && settled(now);
     if (after) return after;
-    const leaseLeft = now?.claimedUntil ? Date.parse(now.claimedUntil) - Date.parse(options.now) : 0;
-    return { outcome: "BUSY", retryAfterMs: Math.max(BUSY_RETRY_MS, leaseLeft) };
+    // Leased (to someone else, or in a lease that has not lapsed), or not due yet: say when to come back.
+    const until = now?.state === "IN_FLIGHT" ? now.claimedUntil : now?.availableAt;
+    const wait = until ? Date.parse(until) - Date.parse(options.now) : 0;
+    return { outcome: "BUSY", retryAfterMs: Math.max(BUSY_RETRY_MS, wait) };
   }
 
   if (

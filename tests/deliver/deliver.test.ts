@@ -139,6 +139,11 @@ describe("deliverOutboxRow", () => {
       availableAt: plus(120_000),
       lastError: "BRIDGE_E_HTTP_UNAVAILABLE: arms:push: HTTP 503",
     });
+    // Too early: nothing is sent, and the caller is told how long is left.
+    expect(await run(id, { now: plus(60_000), attempt: 2 })).toEqual({
+      outcome: "BUSY",
+      retryAfterMs: 60_000,
+    });
     nock(ARMS).post(ARMS_PATH).reply(200, { ok: true });
     expect((await run(id, { now: plus(120_000), attempt: 2 })).outcome).toBe("DELIVERED");
     expect((await attemptsFor(db, id)).map((a) => [a.attempt, a.outcome, a.httpStatus])).toEqual([

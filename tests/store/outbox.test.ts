@@ -140,6 +140,7 @@ describe.each(DRIVERS)("outbox on $driver", (driver) => {
       await releaseForRetry(db, retry, plus(60_000), "BRIDGE_E_HTTP_UNAVAILABLE: oasys:push: HTTP 503"),
     ).toBe(true);
     expect(await releaseForRetry(db, retry, plus(60_000), "again")).toBe(false);
+    expect(await claimForDelivery(db, retry, "w", 1000, plus(59_999))).toBeNull();
     await claimForDelivery(db, stuck, "dead-worker", 5_000, T0);
     const due = async (at: string) => (await pendingDue(db, at, 10_000)).map((r) => r.id);
     expect(await due(plus(4_000))).not.toContain(stuck);

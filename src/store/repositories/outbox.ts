@@ -178,9 +178,10 @@ export async function newerRowExists(
 const plusMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 /**
- * Claims a row for one delivery attempt: PENDING (or IN_FLIGHT with a lapsed lease) becomes IN_FLIGHT for
- * `leaseMs`, and `attempts` counts up. Null when the row is DELIVERED, DEAD, SUPERSEDED, leased to someone,
- * or another row for the same person and recipient is in flight. Atomic: of two claimers, one wins.
+ * Claims a row for one delivery attempt: PENDING and due (or IN_FLIGHT with a lapsed lease) becomes
+ * IN_FLIGHT for `leaseMs`, and `attempts` counts up. Null when the row is DELIVERED, DEAD, SUPERSEDED, not
+ * due yet (an agency's Retry-After), leased to someone, or another row for the same person and recipient
+ * is in flight. Atomic: of two claimers, one wins.
  */
 export async function claimForDelivery(
   db: Db,
@@ -207,7 +208,7 @@ export async function claimForDelivery(
     const claimed = await tx.query<OutboxRow>(
       `UPDATE outbox o SET state = 'IN_FLIGHT', claimed_by = $2, claimed_until = $4, attempts = attempts + 1
         WHERE o.id = $1::uuid
-          AND (o.state = 'PENDING' OR (o.state = 'IN_FLIGHT' AND o.claimed_until <= $3))
+          AND ((o.state = 'PENDING' AND o.available_at <= $3) OR (o.state = 'IN_FLIGHT' AND o.claimed_until <= $3))
           AND NOT EXISTS (
             SELECT 1 FROM outbox b
              WHERE b.person_id = o.person_id AND b.recipient = o.recipient AND b.id <> o.id
