@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run the simulated agencies (ORDS pull, police and probation push, OAuth2) with fault switches",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
+  serve: {
+    summary: "run the HTTP API (OpenAPI at /docs); --with-worker also runs the queue processors",
+    load: async () => (await import("./serve.ts")).serveCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 

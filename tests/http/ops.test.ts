@@ -7,7 +7,7 @@ import { BridgeError } from "../../src/errors.ts";
 import { redisCheck, storeChecks } from "../../src/http/readiness.ts";
 import { serializerCompiler } from "../../src/http/schemas.ts";
 import { createMetrics, METRIC_NAMES } from "../../src/observability/metrics.ts";
-import { type Db, dropSchema, openDb } from "../../src/store/db.ts";
+import { dropSchema, openDb } from "../../src/store/db.ts";
 import { countLiveConflicts } from "../../src/store/repositories/conflicts.ts";
 import { DATABASE_URL, uniqueSchema } from "../store/support.ts";
 import { type ErrorJson, type TestApp, testApp } from "./support.ts";

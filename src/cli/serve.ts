@@ -1,0 +1,142 @@
+/**
+ * `bridge serve [--with-worker]`: the HTTP API (src/http/app.ts), and with `--with-worker` the queue
+ * processors and outbox sweeper in the same process (src/queue/worker.ts), for small installs.
+ *
+ * Start-up: configuration from the environment (validated as a whole), the store opened and migrated,
+ * the BullMQ producer (the worker's, when it runs here), then listening on HTTP_HOST:HTTP_PORT.
+ * Shutdown on SIGTERM or SIGINT: stop accepting requests and finish those in flight, then stop the worker
+ * (in-flight jobs get its grace period), then close the producer, Redis connections and the database.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import { BridgeError } from "../errors.ts";
+import { buildApp } from "../http/app.ts";
+import { type ReadinessChecks, redisCheck, storeChecks } from "../http/readiness.ts";
+import { createLogger } from "../log.ts";
+import { createMetrics } from "../observability/metrics.ts";
+import { bullmqQueueDepths } from "../observability/queue-depth.ts";
+import { createProducer, producerOptionsFrom } from "../queue/producer.ts";
+import { startWorker } from "../queue/worker.ts";
+import { openStore } from "../store/index.ts";
+import { countLiveConflicts } from "../store/repositories/conflicts.ts";
+import { type CliIo, EXIT } from "./io.ts";
+
+export const HELP = `usage: bridge serve [--with-worker]
+
+Runs the HTTP API (OpenAPI at /docs). Configuration comes from the environment: DATABASE_URL, DB_SCHEMA,
+REDIS_URL, QUEUE_PREFIX, HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT_BYTES, LOG_LEVEL, XML_* limits and, with
+--with-worker, WORKER_CONCURRENCY, PUSH_ATTEMPTS, OUTBOX_SWEEP_INTERVAL_MS and each agency's
+<AGENCY>_BASE_URL, _TIMEOUT_MS, _TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (see docs/service.md).
+
+Options
+  --with-worker   also run the queue processors and the outbox sweeper in this process
+  -h, --help      this text
+
+Stops gracefully on SIGTERM or SIGINT.
+`;
+
+export interface ServeOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Stops the server as SIGTERM would (tests). */
+  stop?: AbortSignal;
+  /** Called once listening, with the address (tests use port 0). */
+  onListening?: (address: { host: string; port: number }) => void;
+}
+
+function waitForStop(stop: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolve(signal);
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+    if (stop?.aborted) onSignal("abort");
+    stop?.addEventListener("abort", () => onSignal("abort"), { once: true });
+  });
+}
+
+export async function serveCommand(argv: string[], io: CliIo, options: ServeOptions = {}): Promise<number> {
+  let values: { "with-worker"?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { "with-worker": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    io.stderr.write(`bridge serve: ${(e as Error).message}\n\n${HELP}`);
+    return EXIT.FATAL;
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.OK;
+  }
+
+  const config = loadConfig(options.env ?? process.env);
+  const logger = createLogger({ level: config.logLevel, name: "bridge-api" }, io.stdout);
+  const db = await openStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    schema: config.databaseSchema,
+  });
+  const closers: { name: string; close: () => Promise<void> }[] = [
+    { name: "database", close: () => db.close() },
+  ];
+  const closeAll = async () => {
+    for (const { name, close } of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ component: name, err: (error as Error).message }, "error while closing");
+      }
+    }
+  };
+
+  try {
+    const depths = bullmqQueueDepths({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+    closers.push({ name: "queue depths", close: () => depths.close() });
+    // One registry for the API and an in-process worker.
+    const metrics = createMetrics({ queueCounts: depths.read, conflictCounts: () => countLiveConflicts(db) });
+
+    const worker = values["with-worker"]
+      ? await startWorker({ config, db, log: logger.child({ component: "worker" }), now: io.now, metrics })
+      : null;
+    const producer = worker?.producer ?? createProducer(producerOptionsFrom(config));
+    if (worker) closers.push({ name: "worker", close: () => worker.close() });
+    else closers.push({ name: "producer", close: () => producer.close() });
+
+    const redis = redisCheck(config.redisUrl);
+    closers.push({ name: "readiness", close: () => redis.close() });
+    const readiness: ReadinessChecks = {
+      ...storeChecks(db),
+      redis: redis.check,
+      ...(worker
+        ? {
+            worker: async () => {
+              if (!(await worker.ready()))
+                throw new BridgeError("BRIDGE_E_QUEUE_UNAVAILABLE", "worker not running");
+            },
+          }
+        : {}),
+    };
+    const app = buildApp({ db, producer, config, logger, now: io.now, readiness, metrics });
+    closers.push({ name: "http", close: () => app.close() });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.http.port;
+    logger.info({ host: config.http.host, port, withWorker: Boolean(worker) }, "bridge serving");
+    options.onListening?.({ host: config.http.host, port });
+
+    const signal = await waitForStop(options.stop);
+    logger.info({ signal }, "bridge stopping");
+  } finally {
+    // Reverse order of start: HTTP first (no new work; requests in flight finish), then Redis clients, the
+    // worker (jobs in flight get its grace period) or the producer, and the database last.
+    await closeAll();
+  }
+  logger.info("bridge stopped");
+  return EXIT.OK;
+}
