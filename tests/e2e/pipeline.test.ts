@@ -1,0 +1,235 @@
+/**
+ * End to end: the API, a worker and the simulated agencies against this machine's PostgreSQL and Redis.
+ * The bundled ARMS assessments and OASys exports are posted to the API, plus one HMPPS event whose
+ * assessment the bridge must pull from (simulated) ORDS; when the pipeline is idle, the simulated police
+ * and probation must hold exactly the pushes an in-process reconciliation of the same inputs allows: one
+ * ARMS draft per person cleared for police, one partner update per person cleared for probation, nothing
+ * for people held by a BLOCK conflict or a weak match, nothing twice. Posting everything again changes
+ * nothing, and a run with faults (5xx, 429 + Retry-After, a reset, a lost answer, a time-out) ends with
+ * the same deliveries.
+ *
+ * ARMS assessments go first and the pipeline is let go idle before the OASys side arrives: with ARMS alone
+ * nothing may be sent (no OASys to pre-fill from or to report to), so every person is reconciled with both
+ * sides present and the expectation is the final state's, whatever order the queues run in.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Received } from "../../simulators/index.ts";
+import { createClientCredentialsTokenProvider } from "../../src/clients/token.ts";
+import type { OasysAssessment } from "../../src/core/oasys/model.ts";
+import { createOrdsClient } from "../../src/ingest/ords/client.ts";
+import { armsDocuments, armsFiles, type Expected, expectedPushes, oasysExportFiles } from "./expected.ts";
+import { type Stack, type StackOptions, startStack, today, waitUntilIdle } from "./support.ts";
+
+/** The person only OASys's REST API knows (tests/e2e/fixtures/ords/served-only-by-ords.xml). */
+const PULLED = { crn: "P900001", assessmentPk: 9650001 };
+const E2E_TIMEOUT = 180_000;
+
+interface Posted {
+  arms: number[];
+  /** Export file -> HTTP status. */
+  exports: Map<string, number>;
+  event: number;
+}
+
+interface ReceivedView {
+  received: Received[];
+  stats: Record<"ARMS" | "OASYS", { requests: number; accepted: number; replays: number; rejected: number }>;
+  rejections: unknown[];
+}
+
+const json = { "content-type": "application/json" };
+
+async function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<number> {
+  const res = await fetch(url, { method: "POST", headers, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The HMPPS event for the pulled person; fixed, so posting it again is a re-delivery of the same event. */
+const domainEvent = JSON.stringify({
+  eventType: "assessment.summary.produced",
+  version: 1,
+  occurredAt: "2026-11-20T10:00:00Z",
+  description: "Assessment summary produced",
+  detailUrl: `https://oasys.example/eor/oasys/ass/asssumm/${PULLED.crn}/ALLOW/${PULLED.assessmentPk}/COMPLETE`,
+  personReference: { identifiers: [{ type: "CRN", value: PULLED.crn }] },
+});
+
+/** ARMS first, then (once idle) every OASys export and the event; waits for idle after each phase. */
+async function postEverything(stack: Stack): Promise<Posted> {
+  const arms: number[] = [];
+  for (const file of armsFiles()) {
+    for (const doc of armsDocuments(file)) {
+      arms.push(await post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), json));
+    }
+  }
+  await waitUntilIdle(stack, "the ARMS assessments");
+  const exports = new Map<string, number>();
+  for (const file of oasysExportFiles()) {
+    exports.set(
+      file,
+      await post(`${stack.api}/v1/oasys/exports`, readFileSync(file), { "content-type": "application/xml" }),
+    );
+  }
+  const event = await post(`${stack.api}/v1/oasys/events`, domainEvent, json);
+  await waitUntilIdle(stack, "the OASys exports and the event");
+  return { arms, exports, event };
+}
+
+async function received(stack: Stack): Promise<ReceivedView> {
+  return (await (await fetch(`${stack.sim.url}/__received`)).json()) as ReceivedView;
+}
+
+/** The pulled assessment as the service sees it: through the bridge's ORDS client from the simulator. */
+async function pullForExpectation(stack: Stack): Promise<OasysAssessment> {
+  const tokenProvider = createClientCredentialsTokenProvider({
+    tokenUrl: `${stack.sim.url}/oauth/token`,
+    clientId: "bridge",
+    clientSecret: "bridge-secret",
+    timeoutMs: 5_000,
+  });
+  const ords = createOrdsClient({ baseUrl: stack.sim.url, timeoutMs: 5_000, tokenProvider });
+  const pulled = await ords.pullAssessment(PULLED.crn, PULLED.assessmentPk, { today: today() });
+  if (!pulled.ok) throw new Error(`the e2e ORDS fixture did not pull: ${pulled.error.reason}`);
+  return pulled.assessment;
+}
+
+const sorted = (values: string[]) => [...values].sort();
+
+/** Exactly the expected pushes, each once, and the bridge's own record agrees. */
+async function expectExactlyTheExpectedPushes(stack: Stack, expected: Expected): Promise<ReceivedView> {
+  const got = await received(stack);
+  const police = got.received.filter((r) => r.recipient === "ARMS");
+  const probation = got.received.filter((r) => r.recipient === "OASYS");
+
+  expect(police.map((r) => r.documentType)).toEqual(police.map(() => "arms-interchange/1"));
+  expect(probation.map((r) => r.documentType)).toEqual(probation.map(() => "partnerRiskUpdate"));
+  expect(sorted(police.map((r) => r.ids.oasysAssessmentPk ?? "?"))).toEqual(
+    sorted(expected.police.map((p) => p.oasysAssessmentPk)),
+  );
+  expect(sorted(probation.map((r) => `${r.ids.oasysAssessmentPk}|${r.ids.armsAssessmentId}`))).toEqual(
+    sorted(expected.probation.map((p) => `${p.oasysAssessmentPk}|${p.armsAssessmentId}`)),
+  );
+  // The draft police received is the one the reconciliation proposes, field for field.
+  for (const p of expected.police) {
+    const push = police.find((r) => r.ids.oasysAssessmentPk === p.oasysAssessmentPk);
+    expect(push?.body, `draft for assessment ${p.oasysAssessmentPk}`).toEqual(p.draft);
+  }
+  // Nothing for anyone held back.
+  const sentPks = new Set(got.received.map((r) => r.ids.oasysAssessmentPk));
+  for (const r of [...expected.heldByBlock, ...expected.heldByWeakMatch]) {
+    expect(sentPks.has(String(r.subject.oasysAssessmentPk)), `${r.personKey} is held back`).toBe(false);
+  }
+  expect(got.rejections).toEqual([]);
+
+  // The bridge's own record: every outbox row delivered, one per push, no dead letters.
+  const rows = await stack.db.query<{ recipient: string; state: string; n: string }>(
+    "SELECT recipient, state, count(*) AS n FROM outbox GROUP BY recipient, state ORDER BY recipient, state",
+  );
+  expect(rows.map((r) => [r.recipient, r.state, Number(r.n)])).toEqual(
+    [
+      ["ARMS", "DELIVERED", expected.police.length],
+      ["OASYS", "DELIVERED", expected.probation.length],
+    ].filter(([, , n]) => n !== 0),
+  );
+  // Dead letters: only the exports with rejected records, one each (a person must look at those).
+  const dead = await stack.db.query<{ stage: string; error_code: string }>(
+    "SELECT stage, error_code FROM dead_letters ORDER BY error_code",
+  );
+  expect(dead).toEqual(expected.deadLetters);
+  return got;
+}
+
+function expectNonTrivial(expected: Expected) {
+  // The examples must exercise every branch, or the equalities above prove little.
+  expect(expected.police.length).toBeGreaterThanOrEqual(10);
+  expect(expected.probation.length).toBeGreaterThanOrEqual(8);
+  expect(expected.heldByBlock.length).toBeGreaterThanOrEqual(1);
+  expect(expected.heldByWeakMatch.length).toBeGreaterThanOrEqual(1);
+  expect(expected.refusedExports.length).toBeGreaterThanOrEqual(1);
+  expect(expected.deadLetters.length).toBeGreaterThanOrEqual(1);
+  expect(expected.police.some((p) => p.oasysAssessmentPk === String(PULLED.assessmentPk))).toBe(true);
+}
+
+function run(
+  title: string,
+  options: StackOptions,
+  extra: (stack: Stack, got: ReceivedView) => Promise<void>,
+) {
+  describe(title, () => {
+    let stack: Stack;
+    let expected: Expected;
+
+    beforeAll(async () => {
+      stack = await startStack(options);
+      expected = await expectedPushes([await pullForExpectation(stack)], today());
+      expectNonTrivial(expected);
+    }, E2E_TIMEOUT);
+    afterAll(async () => stack?.stop(), E2E_TIMEOUT);
+
+    it(
+      "delivers exactly the pushes the reconciliation allows, once each",
+      async () => {
+        const posted = await postEverything(stack);
+        expect(posted.arms.every((s) => s === 202)).toBe(true);
+        // Whole-file faults are refused at the door (4xx, nothing stored); every other export is taken.
+        const refused = [...posted.exports].filter(([, status]) => status !== 202);
+        expect(refused.map(([file]) => file).sort()).toEqual(expected.refusedExports);
+        for (const [file, status] of refused) expect(status, file).toBeGreaterThanOrEqual(400);
+        for (const [file, status] of refused) expect(status, file).toBeLessThan(500);
+        expect(posted.event).toBe(202);
+        const got = await expectExactlyTheExpectedPushes(stack, expected);
+        await extra(stack, got);
+      },
+      E2E_TIMEOUT,
+    );
+
+    it(
+      "posting everything again delivers nothing new",
+      async () => {
+        const before = await received(stack);
+        await postEverything(stack);
+        const after = await expectExactlyTheExpectedPushes(stack, expected);
+        expect(after.received.map((r) => r.receiptId)).toEqual(before.received.map((r) => r.receiptId));
+        expect(after.stats.ARMS.accepted).toBe(before.stats.ARMS.accepted);
+        expect(after.stats.OASYS.accepted).toBe(before.stats.OASYS.accepted);
+      },
+      E2E_TIMEOUT,
+    );
+  });
+}
+
+run("end to end, agencies healthy", { tokenTtlS: 2 }, async (_stack, got) => {
+  // Nothing was refused and nothing had to be replayed.
+  expect(got.stats.ARMS.replays + got.stats.OASYS.replays).toBe(0);
+});
+
+run(
+  "end to end, agencies faulty (5xx, 429 with Retry-After, a reset, a lost answer, a time-out)",
+  {
+    tokenTtlS: 2,
+    seed: 7,
+    faults: {
+      "5xx": 0.2,
+      "429": 0.1,
+      "retry-after": 1,
+      scope: ["arms", "oasys"],
+      // Exactly one of each on the first pushes, whatever the rates draw.
+      next: ["reset", "429", "5xx", "lost", "timeout"],
+    },
+  },
+  async (stack) => {
+    const faults = (await (await fetch(`${stack.sim.url}/__faults`)).json()) as {
+      injected: Record<string, number>;
+    };
+    expect(faults.injected.reset).toBeGreaterThanOrEqual(1);
+    expect(faults.injected.lost).toBeGreaterThanOrEqual(1);
+    expect(faults.injected.timeout).toBeGreaterThanOrEqual(1);
+    expect(faults.injected["429"]).toBeGreaterThanOrEqual(1);
+    expect(faults.injected["5xx"]).toBeGreaterThanOrEqual(1);
+    // The lost answer came back as a retry with the same Idempotency-Key: a replay, not a second record.
+    const got = await received(stack);
+    expect(got.stats.ARMS.replays + got.stats.OASYS.replays).toBeGreaterThanOrEqual(1);
+  },
+);
