@@ -21,6 +21,8 @@ export interface PipelineContext {
   /** The ORDS client; throws BRIDGE_E_CONFIG_INVALID (permanent) when ORDS is not configured. */
   ords: () => OrdsClient;
   metrics?: Pick<BridgeMetrics, "jobFinished" | "pushAttempted"> | undefined;
+  /** How long a push's claim on an outbox row holds (default: deliver.ts's, 60 s); above the agency time-out. */
+  pushLeaseMs?: number | undefined;
 }
 
 /** What a processor knows about the job it runs. */

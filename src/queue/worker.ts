@@ -53,6 +53,8 @@ export interface WorkerDeps {
   /** BullMQ lock and stalled-check timing (defaults: BullMQ's 30 s each). */
   bullmq?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number; drainDelay?: number };
   workerId?: string;
+  /** The claim a push holds on its outbox row (default 60 s); a dead worker's row is free again after it. */
+  pushLeaseMs?: number;
 }
 
 export interface RunningWorker {
@@ -100,6 +102,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       return ords;
     },
     metrics: deps.metrics,
+    pushLeaseMs: deps.pushLeaseMs,
   };
 
   const stages: Record<QueueName, ReturnType<typeof bullProcessor<never>>> = {

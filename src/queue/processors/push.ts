@@ -74,6 +74,7 @@ export function processPush(agencies: AgencyClients, recipient: Recipient) {
       now: ctx.now().toISOString(),
       attempt: meta.attempt,
       maxAttempts: meta.maxAttempts,
+      ...(ctx.pushLeaseMs ? { leaseMs: ctx.pushLeaseMs } : {}),
     });
     const sent = pushOutcomeOf(result);
     if (sent) ctx.metrics?.pushAttempted(recipient, sent, (performance.now() - started) / 1000);
