@@ -15,25 +15,63 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 ) => Ajv;
 
 let ajv: Ajv | undefined;
+let codeUnitAjv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
+const codeUnitCompiled = new Map<string, ValidateFunction>();
+
+function newAjv(unicode: boolean): Ajv {
+  // discriminator: schemas select a oneOf branch by a `kind` property instead of trying each branch
+  // (the canonical answer value), which keeps validation off ingest's critical path.
+  // `unicode: false` is deprecated in ajv 8 (still honoured) and logs so at construction; that instance
+  // logs nothing else it must (strict mode throws instead of warning), so its logger is off.
+  const instance = new Ajv({
+    allErrors: false,
+    strict: true,
+    allowUnionTypes: true,
+    discriminator: true,
+    ...(unicode ? {} : { unicode: false, logger: false as const }),
+  });
+  addFormats(instance);
+  return instance;
+}
 
 function instance(): Ajv {
-  if (!ajv) {
-    // discriminator: schemas select a oneOf branch by a `kind` property instead of trying each branch
-    // (the canonical answer value), which keeps validation off ingest's critical path.
-    ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, discriminator: true });
-    addFormats(ajv);
-  }
+  ajv ??= newAjv(true);
   return ajv;
+}
+
+function readSchema(file: string): { text: string; schema: object } {
+  const text = readFileSync(`${SCHEMA_DIR}${file}`, "utf8");
+  return { text, schema: JSON.parse(text) as object };
 }
 
 /** The compiled validator for `schemas/<file>`. */
 export function schemaValidator(file: string): ValidateFunction {
   let v = compiled.get(file);
   if (!v) {
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${file}`, "utf8")) as object;
-    v = instance().compile(schema);
+    v = instance().compile(readSchema(file).schema);
     compiled.set(file, v);
+  }
+  return v;
+}
+
+/**
+ * A pre-check for `schemas/<file>` that may reject a valid document but never accepts an invalid one.
+ * It measures strings in UTF-16 code units (ajv `unicode: false`) instead of code points, so `maxLength`
+ * costs nothing instead of a scan of every long text. A string has at least as many code units as code
+ * points, so this only ever rejects more; a schema with `minLength` (where it would accept more) gets
+ * the exact validator instead.
+ */
+function codeUnitValidator(file: string): ValidateFunction {
+  let v = codeUnitCompiled.get(file);
+  if (!v) {
+    const { text, schema } = readSchema(file);
+    if (text.includes('"minLength"')) v = schemaValidator(file);
+    else {
+      codeUnitAjv ??= newAjv(false);
+      v = codeUnitAjv.compile(schema);
+    }
+    codeUnitCompiled.set(file, v);
   }
   return v;
 }
@@ -61,4 +99,14 @@ export function validateAgainst(file: string, doc: unknown): SchemaProblem | nul
   return first ? describeAjvError(first) : { path: "/", reason: "is invalid" };
 }
 
-export const validateCanonical = (doc: unknown) => validateAgainst("oasys-assessment.schema.json", doc);
+const CANONICAL = "oasys-assessment.schema.json";
+
+/**
+ * Validate a canonical assessment (every ingested record goes through here): the code-unit pre-check
+ * decides alone when it accepts, which is almost always; when it rejects, the exact validator decides
+ * and words the problem. Accepts and rejects exactly what `validateAgainst(CANONICAL, doc)` does.
+ */
+export function validateCanonical(doc: unknown): SchemaProblem | null {
+  if (codeUnitValidator(CANONICAL)(doc)) return null;
+  return validateAgainst(CANONICAL, doc);
+}
