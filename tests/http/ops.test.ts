@@ -4,13 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BridgeError } from "../../src/errors.ts";
+import { buildApp } from "../../src/http/app.ts";
 import { redisCheck, storeChecks } from "../../src/http/readiness.ts";
-import { serializerCompiler } from "../../src/http/schemas.ts";
+import { ref, serializerCompiler } from "../../src/http/schemas.ts";
+import { createLogger } from "../../src/log.ts";
 import { createMetrics, METRIC_NAMES } from "../../src/observability/metrics.ts";
 import { dropSchema, openDb } from "../../src/store/db.ts";
 import { countLiveConflicts } from "../../src/store/repositories/conflicts.ts";
 import { DATABASE_URL, uniqueSchema } from "../store/support.ts";
-import { type ErrorJson, type TestApp, testApp } from "./support.ts";
+import { type ErrorJson, TEST_CONFIG, type TestApp, testApp } from "./support.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Nothing listens on port 1. */
@@ -201,6 +203,32 @@ describe("errors", () => {
     const body = res.json<ErrorJson>();
     expect(Object.keys(body.error).sort()).toEqual(["code", "message", "requestId"]);
     expect(res.body).not.toMatch(/\.ts:\d+|node_modules|pool/i);
+  });
+
+  it("answers 500 in the one shape when a route's response drifts from its schema, and logs where", async () => {
+    const base = await testApp();
+    closers.push(base.done);
+    const logs: string[] = [];
+    const app = buildApp({
+      db: base.db,
+      producer: base.producer,
+      config: TEST_CONFIG,
+      logger: createLogger({ level: "info" }, { write: (line: string) => logs.push(line) }),
+    });
+    app.get("/drifted", { schema: { response: { 200: ref("Health") } } }, async () => ({
+      status: "ok",
+      crn: "X123456",
+    }));
+    closers.push(() => app.close());
+    const res = await app.inject({ method: "GET", url: "/drifted" });
+    expect(res.statusCode).toBe(500);
+    expect(res.json<ErrorJson>().error).toMatchObject({
+      code: "BRIDGE_E_INTERNAL",
+      message: "internal error",
+    });
+    expect(res.body).not.toContain("X123456");
+    expect(logs.join("")).toContain('"route":"/drifted"');
+    expect(logs.join("")).not.toContain("X123456");
   });
 
   it("refuses to send a response that does not satisfy its schema", () => {
