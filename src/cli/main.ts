@@ -36,6 +36,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run the HTTP API (OpenAPI at /docs); --with-worker also runs the queue processors",
     load: async () => (await import("./serve.ts")).serveCommand,
   },
+  worker: {
+    summary: "run the queue processors (ingest, reconcile, pushes) and the outbox sweeper until SIGTERM",
+    load: async () => (await import("./worker.ts")).workerCommand,
+  },
+  dlq: {
+    summary: "dead letters: list, show <id>, replay <id> through the same pipeline (--json)",
+    load: async () => (await import("./dlq.ts")).dlqCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 

@@ -1,0 +1,177 @@
+/**
+ * `bridge dlq list|show|replay`: the dead letters in PostgreSQL, for a person to read and put back through
+ * the pipeline (src/queue/replay.ts). Readable by default, `--json` for tools.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import { isBridgeError } from "../errors.ts";
+import { createProducer, producerOptionsFrom } from "../queue/producer.ts";
+import { replayDeadLetter } from "../queue/replay.ts";
+import { type Db, openStore } from "../store/index.ts";
+import {
+  type DeadLetter,
+  type DeadLetterFilter,
+  type DeadLetterStage,
+  getDeadLetter,
+  listDeadLetters,
+} from "../store/repositories/dead-letters.ts";
+import { type CliIo, EXIT } from "./io.ts";
+
+export const HELP = `usage: bridge dlq list [--stage INGEST|RECONCILE|PUSH] [--code <code>] [--state open|replayed|all]
+                       [--limit <n>] [--cursor <c>] [--json]
+       bridge dlq show <id> [--json]
+       bridge dlq replay <id> [--json]
+
+Dead letters: work that failed permanently or ran out of attempts, with its stage, ids, error code and
+reason. 'replay' puts the work back through the same pipeline under a fresh job key (…:replay-<n>); the
+letter is kept and stamped. Reads DATABASE_URL/DB_SCHEMA; replay also REDIS_URL/QUEUE_PREFIX.
+
+Exit codes: 0 done, 1 usage error, no such dead letter, or failure.
+`;
+
+const STAGES = new Set(["INGEST", "RECONCILE", "PUSH"]);
+const STATES = { open: "OPEN", replayed: "REPLAYED", all: "ALL" } as const;
+
+function line(d: DeadLetter): string {
+  const subject = d.subject as { jobKey?: string };
+  const replayed = d.replayedAt ? `replayed ${d.replayCount}x, last ${d.replayedAt}` : "open";
+  return `${d.id}  ${d.createdAt}  ${d.stage.padEnd(9)}  ${d.errorCode}  ${subject.jobKey ?? "-"}  (${replayed})`;
+}
+
+function detail(d: DeadLetter): string {
+  return [
+    `dead letter ${d.id}`,
+    `  stage:     ${d.stage}`,
+    `  error:     ${d.errorCode}`,
+    `  reason:    ${d.reason}`,
+    `  attempts:  ${d.attempts}`,
+    `  created:   ${d.createdAt}`,
+    `  replayed:  ${d.replayedAt ? `${d.replayCount} time(s), last ${d.replayedAt}` : "never"}`,
+    `  subject:   ${JSON.stringify(d.subject)}`,
+    "",
+  ].join("\n");
+}
+
+async function withStore<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    schema: config.databaseSchema,
+  });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function usage(io: CliIo, why: string): number {
+  io.stderr.write(`bridge dlq: ${why}\n\n${HELP}`);
+  return EXIT.FATAL;
+}
+
+export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    return usage(io, (e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const [action, id, ...extra] = positionals;
+  const json = values.json === true;
+  if (extra.length > 0) return usage(io, `unexpected argument '${extra[0]}'`);
+
+  if (action === "list") {
+    if (id) return usage(io, "list takes no id");
+    const filter: DeadLetterFilter = {};
+    if (values.stage) {
+      const stage = values.stage.toUpperCase();
+      if (!STAGES.has(stage)) return usage(io, "--stage must be INGEST, RECONCILE or PUSH");
+      filter.stage = stage as DeadLetterStage;
+    }
+    if (values.code) filter.errorCode = values.code;
+    if (values.state) {
+      const state = STATES[values.state as keyof typeof STATES];
+      if (!state) return usage(io, "--state must be open, replayed or all");
+      filter.state = state;
+    }
+    if (values.limit) filter.limit = Number(values.limit);
+    if (values.cursor) filter.cursor = values.cursor;
+    try {
+      const page = await withStore((db) => listDeadLetters(db, filter));
+      if (json) io.stdout.write(`${JSON.stringify(page)}\n`);
+      else {
+        for (const d of page.items) io.stdout.write(`${line(d)}\n`);
+        io.stdout.write(
+          page.items.length === 0
+            ? "no dead letters\n"
+            : page.nextCursor
+              ? `more: --cursor ${page.nextCursor}\n`
+              : "",
+        );
+      }
+      return EXIT.OK;
+    } catch (e) {
+      if (isBridgeError(e) && e.code === "BRIDGE_E_USAGE") return usage(io, e.detail);
+      throw e;
+    }
+  }
+
+  if (action === "show" || action === "replay") {
+    if (!id) return usage(io, `${action} needs a dead letter id`);
+    if (action === "show") {
+      const letter = await withStore((db) => getDeadLetter(db, id));
+      if (!letter) return notFound(io, id);
+      io.stdout.write(json ? `${JSON.stringify(letter)}\n` : detail(letter));
+      return EXIT.OK;
+    }
+    const config = loadConfig();
+    const producer = createProducer(producerOptionsFrom(config));
+    try {
+      const replayed = await withStore((db) => replayDeadLetter(db, producer, id, io.now()));
+      io.stdout.write(
+        json
+          ? `${JSON.stringify(replayed)}\n`
+          : `replayed ${replayed.deadLetterId} onto ${replayed.queue} as ${replayed.jobKey}\n`,
+      );
+      return EXIT.OK;
+    } catch (e) {
+      if (isBridgeError(e) && e.code === "BRIDGE_E_NOT_FOUND") return notFound(io, id);
+      if (isBridgeError(e) && e.code === "BRIDGE_E_USAGE") {
+        io.stderr.write(`bridge dlq: ${e.detail}\n`);
+        return EXIT.FATAL;
+      }
+      throw e;
+    } finally {
+      await producer.close();
+    }
+  }
+  return usage(io, action ? `unknown action '${action}'` : "an action is needed");
+}
+
+function notFound(io: CliIo, id: string): number {
+  io.stderr.write(`bridge dlq: no dead letter ${id}\n`);
+  return EXIT.FATAL;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      stage: { type: "string" },
+      code: { type: "string" },
+      state: { type: "string" },
+      limit: { type: "string" },
+      cursor: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * `bridge worker`: the BullMQ processors for every queue and the outbox sweeper, until SIGTERM or SIGINT;
+ * then a graceful shutdown (src/queue/worker.ts) and exit 0.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import { BridgeError } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { startWorker } from "../queue/worker.ts";
+import { openStore } from "../store/index.ts";
+import { type CliIo, EXIT } from "./io.ts";
+
+export const HELP = `usage: bridge worker [--grace-ms <ms>]
+
+Runs the pipeline's queue processors (ingest, reconcile, push-arms, push-oasys) and the outbox sweeper
+against Redis (REDIS_URL, QUEUE_PREFIX) and PostgreSQL (DATABASE_URL, DB_SCHEMA), with WORKER_CONCURRENCY
+jobs at a time per queue, until SIGTERM or SIGINT. Then it stops taking jobs, lets jobs in flight finish
+(for at most --grace-ms, default 25000; any still running are picked up by another worker's stalled-job
+check), closes its connections and exits 0.
+
+Pushes go to ARMS_BASE_URL and OASYS_BASE_URL (with <AGENCY>_TOKEN_URL/_CLIENT_ID/_CLIENT_SECRET for
+OAuth2 client credentials); event pulls to ORDS_BASE_URL.
+
+Exit codes: 0 stopped cleanly, 1 configuration or start-up failure.
+`;
+
+export async function workerCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { "grace-ms": { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const graceMs = values["grace-ms"] === undefined ? 25_000 : Number(values["grace-ms"]);
+  if (!Number.isInteger(graceMs) || graceMs < 0) {
+    io.stderr.write("bridge worker: --grace-ms must be a whole number of milliseconds\n");
+    return EXIT.FATAL;
+  }
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new BridgeError(
+      "BRIDGE_E_CONFIG_INVALID",
+      "DATABASE_URL is required: the worker shares the store with the API (use `bridge serve --with-worker` for one process)",
+    );
+  }
+  const log = createLogger({ level: config.logLevel, name: "bridge-worker" });
+  const db = await openStore({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  try {
+    worker = await startWorker({ config, db, log, graceMs });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  log.info({ signal }, "shutting down");
+  await worker.close();
+  await db.close();
+  return EXIT.OK;
+}
