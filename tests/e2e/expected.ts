@@ -65,9 +65,16 @@ export interface Expected {
   results: PersonReconciliation[];
 }
 
-/** Reconciles the bundled examples plus `pulled` (assessments the service pulls from ORDS) as of `today`. */
-export async function expectedPushes(pulled: OasysAssessment[], today: string): Promise<Expected> {
-  const inputs = await readInputs(oasysExportFiles(), armsFiles(), today);
+/**
+ * Reconciles the bundled examples plus `pulled` (assessments the service pulls from ORDS) and any later
+ * ARMS documents, as of `today`.
+ */
+export async function expectedPushes(
+  pulled: OasysAssessment[],
+  today: string,
+  extraArmsFiles: string[] = [],
+): Promise<Expected> {
+  const inputs = await readInputs(oasysExportFiles(), [...armsFiles(), ...extraArmsFiles], today);
   const deps = { mapping: loadMapping(), thresholds: loadThresholds(), today };
   const results = groupPersons([...inputs.oasys, ...pulled], inputs.arms, today).map((g) =>
     reconcilePerson(g, deps),

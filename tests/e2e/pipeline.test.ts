@@ -12,7 +12,9 @@
  * nothing may be sent (no OASys to pre-fill from or to report to), so every person is reconciled with both
  * sides present and the expectation is the final state's, whatever order the queues run in.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Received } from "../../simulators/index.ts";
 import { createClientCredentialsTokenProvider } from "../../src/clients/token.ts";
@@ -36,6 +38,7 @@ interface ReceivedView {
   received: Received[];
   stats: Record<"ARMS" | "OASYS", { requests: number; accepted: number; replays: number; rejected: number }>;
   rejections: unknown[];
+  tokensIssued: number;
 }
 
 const json = { "content-type": "application/json" };
@@ -152,6 +155,18 @@ function expectNonTrivial(expected: Expected) {
   expect(expected.police.some((p) => p.oasysAssessmentPk === String(PULLED.assessmentPk))).toBe(true);
 }
 
+/** A later revision of one bundled ARMS assessment: the review date moved, nothing else. */
+function laterRevision(): { doc: Record<string, unknown>; file: string } {
+  const [first] = armsDocuments("examples/pairs/matched-consistent/arms.json") as Record<string, unknown>[];
+  const doc = { ...first, revision: Number(first?.revision) + 1, nextReviewDue: "2027-01-12" };
+  const file = join(mkdtempSync(join(tmpdir(), "bridge-e2e-")), "arms-revision.json");
+  writeFileSync(file, JSON.stringify(doc));
+  return { doc, file };
+}
+
+const attribute = (xml: unknown, name: string): string | null =>
+  new RegExp(`\\b${name}="([^"]*)"`).exec(String(xml))?.[1] ?? null;
+
 function run(
   title: string,
   options: StackOptions,
@@ -194,6 +209,45 @@ function run(
         expect(after.received.map((r) => r.receiptId)).toEqual(before.received.map((r) => r.receiptId));
         expect(after.stats.ARMS.accepted).toBe(before.stats.ARMS.accepted);
         expect(after.stats.OASYS.accepted).toBe(before.stats.OASYS.accepted);
+      },
+      E2E_TIMEOUT,
+    );
+
+    it(
+      "a new ARMS revision after delivery: probation gets the new update and a correction notice for the old one, on a refreshed token",
+      async () => {
+        const before = await received(stack);
+        const { doc, file } = laterRevision();
+        const armsId = String(doc.armsAssessmentId);
+        const later = await expectedPushes([await pullForExpectation(stack)], today(), [file]);
+        const update = later.probation.find((p) => p.armsAssessmentId === armsId);
+        if (!update) throw new Error(`the reconciliation no longer sends probation an update for ${armsId}`);
+        const delivered = before.received.filter(
+          (r) => r.documentType === "partnerRiskUpdate" && r.ids.armsAssessmentId === armsId,
+        );
+        expect(delivered).toHaveLength(1);
+
+        // Every token the bridge holds is now dead: its next push gets 401 and must fetch a new one.
+        await post(`${stack.sim.url}/__tokens/expire`, "", {});
+        expect(await post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), json)).toBe(202);
+        await waitUntilIdle(stack, "the new ARMS revision");
+
+        const after = await received(stack);
+        const fresh = after.received.slice(before.received.length);
+        expect(fresh.every((r) => r.recipient === "OASYS")).toBe(true);
+        expect(sorted(fresh.map((r) => r.documentType))).toEqual(["correctionNotice", "partnerRiskUpdate"]);
+        const notice = fresh.find((r) => r.documentType === "correctionNotice");
+        const newUpdate = fresh.find((r) => r.documentType === "partnerRiskUpdate");
+        expect(attribute(notice?.body, "corrects")).toBe(delivered[0]?.idempotencyKey);
+        expect(newUpdate?.ids).toMatchObject({
+          oasysAssessmentPk: update.oasysAssessmentPk,
+          armsAssessmentId: armsId,
+        });
+        expect(attribute(newUpdate?.body, "revision")).toBe(String(doc.revision));
+        expect(after.tokensIssued).toBeGreaterThan(before.tokensIssued);
+        expect(after.rejections).toEqual([]);
+        const states = await stack.db.query<{ state: string }>("SELECT DISTINCT state FROM outbox");
+        expect(states.map((s) => s.state)).toEqual(["DELIVERED"]);
       },
       E2E_TIMEOUT,
     );
