@@ -4,10 +4,16 @@
  * loader, so a renamed variable or a bad URL fails here rather than on someone's first `up`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../src/config.ts";
+import { startWorker } from "../../src/queue/worker.ts";
+import { dropSchema } from "../../src/store/db.ts";
+import { openStore } from "../../src/store/index.ts";
+import { DATABASE_URL, REDIS_URL } from "./support.ts";
 
 const COMPOSE_FILE = "docker-compose.yml";
 
@@ -50,7 +56,7 @@ describe("docker-compose.yml", () => {
     expect(services.api?.command).toEqual(["serve"]);
     expect(services.worker?.command).toEqual(["worker"]);
     expect(services.simulators?.command?.[0]).toBe("simulate");
-    for (const name of ["redis", "postgres", "simulators", "api"]) {
+    for (const name of ["redis", "postgres", "simulators", "api", "worker"]) {
       expect(services[name]?.healthcheck?.test, name).toBeDefined();
     }
     for (const name of ["api", "worker"]) {
@@ -83,4 +89,34 @@ describe("docker-compose.yml", () => {
     expect(flag("--client-secret")).toBe(env.ARMS_CLIENT_SECRET);
     expect(flag("--host")).toBe("0.0.0.0");
   });
+
+  it("the worker's health check passes while a worker runs on its queues, and fails when none does", async () => {
+    const test = services.worker?.healthcheck?.test ?? [];
+    expect(test.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
+    const check = (prefix: string) =>
+      spawnSync("node", ["-e", test[3] as string], {
+        env: { ...process.env, REDIS_URL, QUEUE_PREFIX: prefix },
+        encoding: "utf8",
+        timeout: 20_000,
+      }).status;
+    const suffix = `${process.pid}_${randomBytes(4).toString("hex")}`;
+    const prefix = `bt-compose-${suffix}`;
+    const db = await openStore({ databaseUrl: DATABASE_URL, schema: `bridge_compose_${suffix}` });
+    const config = loadConfig({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: "silent" });
+    const worker = await startWorker({
+      config,
+      db,
+      log: pino({ level: "silent" }),
+      sweeper: false,
+      graceMs: 1_000,
+    });
+    try {
+      expect(check(prefix)).toBe(0);
+    } finally {
+      await worker.close();
+      await dropSchema(db);
+      await db.close();
+    }
+    expect(check(prefix)).toBe(1);
+  }, 60_000);
 });
