@@ -21,15 +21,35 @@ import { QUESTION_BY_CODE, type Scale } from "./questions.ts";
 /** Trimmed string, or null for null/undefined/blank. */
 export function clean(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
-  const s = String(raw).trim();
+  const s = (typeof raw === "string" ? raw : String(raw)).trim();
   return s === "" ? null : s;
 }
 
-const key = (s: string) =>
+/**
+ * A bounded memo for a pure function of a short string. Coded values (flags, levels, answer codes) come
+ * from a small set, so after the first few records nearly every lookup hits. Long strings (free text)
+ * are not remembered; when the memo is full it starts again, so memory stays bounded whatever the input.
+ */
+function memoised<T>(compute: (s: string) => T, maxLength = 40, maxEntries = 10_000): (s: string) => T {
+  let memo = new Map<string, T>();
+  return (s) => {
+    if (s.length > maxLength) return compute(s);
+    const hit = memo.get(s);
+    if (hit !== undefined || memo.has(s)) return hit as T;
+    const value = compute(s);
+    if (memo.size >= maxEntries) memo = new Map();
+    memo.set(s, value);
+    return value;
+  };
+}
+
+/** Upper case, trimmed, runs of spaces, `-` and `/` as `_`: the form the lookup tables are keyed by. */
+const key = memoised((s: string) =>
   s
     .trim()
     .toUpperCase()
-    .replace(/[\s\-/]+/g, "_");
+    .replace(/[\s\-/]+/g, "_"),
+);
 
 const TYPES: Record<string, AssessmentType> = {
   LAYER1: "LAYER1",
@@ -181,9 +201,16 @@ const LONDON = new Intl.DateTimeFormat("en-GB", {
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A real calendar date (proleptic Gregorian). Years before 100 are refused, as the `Date.UTC` round trip
+ * this replaces refused them (it reads years 0-99 as 1900-1999).
+ */
 function validDate(y: number, m: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] as number));
 }
 
 /**
@@ -244,7 +271,7 @@ export interface NormalisedResult {
   problem?: string;
 }
 
-const MISSING: NormalisedAnswer = { kind: "missing" };
+const MISSING: NormalisedAnswer = Object.freeze({ kind: "missing" });
 const MISSING_WORDS = new Set(["M", "MISSING", "NULL"]);
 
 const score = (n: number): NormalisedAnswer => ({ kind: "score", score: n as 0 | 1 | 2 });
@@ -329,8 +356,44 @@ function byScale(scale: Scale | undefined, s: string): NormalisedAnswer | null {
 /**
  * Normalise one answer for question `code`. `M`, blank and null are `missing`; a value the question's
  * scale does not allow is kept raw, marked `missing`, and reported as a problem for a record warning.
+ *
+ * Coded answers repeat across records (question x value is a small space), so results for short raw
+ * strings are remembered per question: the answer object is new each time, the normalised `value` is
+ * shared between records and frozen (as the `missing` value always was shared).
  */
 export function normaliseAnswer(code: string, raw: unknown): NormalisedResult {
+  if (typeof raw !== "string" || raw.length > ANSWER_MEMO_MAX_RAW) return normaliseAnswerOnce(code, raw);
+  let byRaw = answerMemo.get(code);
+  if (byRaw === undefined) {
+    if (answerMemoSize >= ANSWER_MEMO_MAX_ENTRIES) {
+      answerMemo.clear();
+      answerMemoSize = 0;
+    }
+    byRaw = new Map();
+    answerMemo.set(code, byRaw);
+  }
+  let known = byRaw.get(raw);
+  if (known === undefined) {
+    const { answer, problem } = normaliseAnswerOnce(code, raw);
+    known = { raw: answer.raw, value: Object.freeze(answer.value), problem };
+    if (answerMemoSize < ANSWER_MEMO_MAX_ENTRIES) {
+      byRaw.set(raw, known);
+      answerMemoSize++;
+    }
+  }
+  const answer: Answer = { raw: known.raw, value: known.value };
+  return known.problem === undefined ? { answer } : { answer, problem: known.problem };
+}
+
+const ANSWER_MEMO_MAX_RAW = 64;
+const ANSWER_MEMO_MAX_ENTRIES = 20_000;
+const answerMemo = new Map<
+  string,
+  Map<string, { raw: string | null; value: NormalisedAnswer; problem?: string }>
+>();
+let answerMemoSize = 0;
+
+function normaliseAnswerOnce(code: string, raw: unknown): NormalisedResult {
   const s = clean(raw);
   if (s === null) return { answer: { raw: null, value: MISSING } };
   const scale = QUESTION_BY_CODE.get(code)?.scale;
