@@ -206,9 +206,58 @@ export function buildAssessment(raw: RawAssessment, options: BuildOptions): Buil
   }
 }
 
+// The helpers below are module functions, not closures inside `build`: it runs once per ingested record,
+// and each closure made per call costs an allocation (and, under tsx's keepNames, a defineProperty).
+
+const warn = (warnings: RecordWarning[], code: string, path: string, message: string) => {
+  warnings.push({ code, path, message });
+};
+
+function dateTime(value: Raw, path: string): string | null {
+  if (clean(value) === null) return null;
+  const d = normaliseLocalDateTime(value);
+  if (d === null) reject("BRIDGE_E_RECORD_BAD_VALUE", path, "not an ISO 8601 date-time");
+  return d;
+}
+
+function identifier(
+  warnings: RecordWarning[],
+  value: Raw,
+  path: string,
+  parse: (s: string, pivotYear: number) => ParsedIdentifier,
+  pivotYear: number,
+) {
+  const s = clean(value);
+  if (s === null) return null;
+  const parsed = parse(s, pivotYear);
+  if (!parsed.valid) warn(warnings, "IDENTIFIER_INVALID", path, parsed.reason ?? "identifier is invalid");
+  return { raw: parsed.raw, canonical: parsed.canonical, valid: parsed.valid };
+}
+
+function sectionFlag(warnings: RecordWarning[], v: Raw, sectionPath: string, name: string): boolean | null {
+  const f = normaliseFlag(v);
+  if (clean(v) !== null && f === null)
+    warn(warnings, "FLAG_NOT_BOOLEAN", `${sectionPath}/${name}`, "flag is not Yes/No; treated as unknown");
+  return f;
+}
+
+const byGroupThenSetting = (a: RoshLevel, b: RoshLevel) =>
+  GROUP_ORDER.indexOf(a.group) - GROUP_ORDER.indexOf(b.group) ||
+  SETTING_ORDER.indexOf(a.setting) - SETTING_ORDER.indexOf(b.setting);
+
+const byType = (a: Predictor, b: Predictor) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
+
+function forenames(given: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of given) {
+    const name = f.trim();
+    if (name !== "") out.push(name);
+  }
+  return out;
+}
+
 function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
   const warnings: RecordWarning[] = [];
-  const warn = (code: string, path: string, message: string) => warnings.push({ code, path, message });
 
   const pkText = clean(raw.assessmentPk);
   if (pkText === null) reject("BRIDGE_E_RECORD_MISSING_FIELD", "@assessmentPk", "assessmentPk is missing");
@@ -233,17 +282,10 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
     );
   }
 
-  const dateTime = (value: Raw, path: string): string | null => {
-    if (clean(value) === null) return null;
-    const d = normaliseLocalDateTime(value);
-    if (d === null) reject("BRIDGE_E_RECORD_BAD_VALUE", path, "not an ISO 8601 date-time");
-    return d;
-  };
-
   const purposeText = clean(raw.purposeCode);
   const purposeCode = integer(purposeText);
   if (purposeText !== null && purposeCode === null) {
-    warn("PURPOSE_CODE_NOT_NUMERIC", "@purposeCode", "purpose code is not numeric; ignored");
+    warn(warnings, "PURPOSE_CODE_NOT_NUMERIC", "@purposeCode", "purpose code is not numeric; ignored");
   }
 
   const later = {} as LaterAssessmentFlags;
@@ -252,7 +294,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
     if (k.startsWith("later")) {
       const flag = normaliseFlag(v);
       if (clean(v) !== null && flag === null)
-        warn("FLAG_NOT_BOOLEAN", k, "flag is not true/false; treated as unknown");
+        warn(warnings, "FLAG_NOT_BOOLEAN", k, "flag is not true/false; treated as unknown");
       (later as unknown as Record<string, boolean | null>)[k] = flag;
     } else {
       (later as unknown as Record<string, string | null>)[k] = dateTime(v, k);
@@ -260,21 +302,14 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
   }
 
   const pivotYear = Number(today.slice(2, 4));
-  const identifier = (value: Raw, path: string, parse: (s: string) => ParsedIdentifier) => {
-    const s = clean(value);
-    if (s === null) return null;
-    const parsed = parse(s);
-    if (!parsed.valid) warn("IDENTIFIER_INVALID", path, parsed.reason ?? "identifier is invalid");
-    return { raw: parsed.raw, canonical: parsed.canonical, valid: parsed.valid };
-  };
   const o = raw.offender;
   const gender = normaliseGender(o.gender);
   if (gender === null)
-    warn("GENDER_NOT_RECOGNISED", "offender/gender", "gender not recognised; treated as NOT_KNOWN");
+    warn(warnings, "GENDER_NOT_RECOGNISED", "offender/gender", "gender not recognised; treated as NOT_KNOWN");
   const dobText = clean(o.dateOfBirth);
   const dateOfBirth = normaliseDate(dobText);
   if (dobText !== null && dateOfBirth === null)
-    warn("DATE_INVALID", "offender/dateOfBirth", "date of birth is not a date");
+    warn(warnings, "DATE_INVALID", "offender/dateOfBirth", "date of birth is not a date");
   const lao = normaliseFlag(o.limitedAccessOffender);
   if (clean(o.limitedAccessOffender) !== null && lao === null) {
     reject(
@@ -287,23 +322,22 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
   const answers: OasysAssessment["answers"] = {};
   for (const a of raw.answers) {
     if (Object.hasOwn(answers, a.code))
-      warn("ANSWER_DUPLICATED", a.path, `question ${a.code} answered twice; the last value is kept`);
+      warn(
+        warnings,
+        "ANSWER_DUPLICATED",
+        a.path,
+        `question ${a.code} answered twice; the last value is kept`,
+      );
     const { answer, problem } = normaliseAnswer(a.code, a.raw);
-    if (problem) warn("ANSWER_NOT_RECOGNISED", a.path, problem);
+    if (problem) warn(warnings, "ANSWER_NOT_RECOGNISED", a.path, problem);
     answers[a.code] = answer;
   }
 
   const sections: OasysAssessment["sections"] = {};
   for (const s of raw.sections) {
-    const flag = (v: Raw, name: string) => {
-      const f = normaliseFlag(v);
-      if (clean(v) !== null && f === null)
-        warn("FLAG_NOT_BOOLEAN", `${s.path}/${name}`, "flag is not Yes/No; treated as unknown");
-      return f;
-    };
     sections[s.code] = {
-      linkedToHarm: flag(s.linkedToHarm, "linkedToHarm"),
-      linkedToReoffending: flag(s.linkedToReoffending, "linkedToReoffending"),
+      linkedToHarm: sectionFlag(warnings, s.linkedToHarm, s.path, "linkedToHarm"),
+      linkedToReoffending: sectionFlag(warnings, s.linkedToReoffending, s.path, "linkedToReoffending"),
       issuesDetails: clean(s.issuesDetails),
     };
   }
@@ -327,6 +361,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
         );
       if (group === "PRISONERS" && setting === "COMMUNITY") {
         warn(
+          warnings,
           "ROSH_CELL_NOT_USED",
           l.path,
           "risk to prisoners applies in custody only; community value ignored",
@@ -334,18 +369,15 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
         continue;
       }
       const k = `${group}/${setting}`;
-      if (cells.has(k)) warn("ROSH_CELL_DUPLICATED", l.path, `${k} given twice; the last value is kept`);
+      if (cells.has(k))
+        warn(warnings, "ROSH_CELL_DUPLICATED", l.path, `${k} given twice; the last value is kept`);
       cells.set(k, {
         group: group as RoshLevel["group"],
         setting: setting as RoshLevel["setting"],
         level: level as RoshLevel["level"],
       });
     }
-    const levels = [...cells.values()].sort(
-      (a, b) =>
-        GROUP_ORDER.indexOf(a.group) - GROUP_ORDER.indexOf(b.group) ||
-        SETTING_ORDER.indexOf(a.setting) - SETTING_ORDER.indexOf(b.setting),
-    );
+    const levels = [...cells.values()].sort(byGroupThenSetting);
     rosh = {
       levels,
       whoIsAtRisk: clean(raw.rosh.whoIsAtRisk),
@@ -365,6 +397,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
     const band = normaliseBand(p.band);
     if (clean(p.band) !== null && band === null) {
       warn(
+        warnings,
         "BAND_NOT_RECOGNISED",
         `${p.path}/@band`,
         `band "${clean(p.band)}" not recognised; treated as absent`,
@@ -372,7 +405,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
     }
     const score = decimal(p.score);
     if (clean(p.score) !== null && score === null)
-      warn("SCORE_NOT_NUMERIC", `${p.path}/@score`, "score is not a number; ignored");
+      warn(warnings, "SCORE_NOT_NUMERIC", `${p.path}/@score`, "score is not a number; ignored");
     predictors.push({
       type: normalisePredictorType(typeText as string),
       score,
@@ -383,7 +416,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
       calculatedAt: dateTime(p.calculatedAt, `${p.path}/@calculatedAt`),
     });
   }
-  predictors.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  predictors.sort(byType);
 
   let rmp: OasysAssessment["rmp"] = null;
   if (raw.rmp) {
@@ -423,12 +456,12 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
     later,
     offender: {
       oasysOffenderPk: integer(o.oasysOffenderPk),
-      crn: identifier(o.crn, "offender/crn", parseCrn),
-      pnc: identifier(o.pnc, "offender/pnc", (s) => parsePnc(s, pivotYear)),
-      cro: identifier(o.cro, "offender/cro", parseCro),
-      nomisId: identifier(o.nomisId, "offender/nomisId", parseNomisId),
+      crn: identifier(warnings, o.crn, "offender/crn", parseCrn, pivotYear),
+      pnc: identifier(warnings, o.pnc, "offender/pnc", parsePnc, pivotYear),
+      cro: identifier(warnings, o.cro, "offender/cro", parseCro, pivotYear),
+      nomisId: identifier(warnings, o.nomisId, "offender/nomisId", parseNomisId, pivotYear),
       familyName: clean(o.familyName),
-      forenames: o.forenames.map((f) => f.trim()).filter((f) => f !== ""),
+      forenames: forenames(o.forenames),
       dateOfBirth,
       gender: gender ?? "NOT_KNOWN",
       limitedAccessOffender: lao ?? false,
