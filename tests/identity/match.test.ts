@@ -85,6 +85,29 @@ describe("matchPerson: MISMATCH", () => {
     expect(r.explanation).toContain("date of birth cannot be confirmed");
   });
 
+  it("PNC and CRN both linking stand in for a date of birth one side does not hold (OASys REST pulls)", () => {
+    const r = matchPerson(oasysPerson({ dateOfBirth: null }), armsPerson());
+    expect(r.status).toBe("MATCHED");
+    expect(r.matchedOn).toEqual(["PNC", "CRN"]);
+    expect(r.confirmedBy).not.toContain("dateOfBirth");
+    expect(r.disagreements).toEqual([]);
+    expect(r.explanation).toContain("family name confirms");
+    expect(r.explanation).toContain("Date of birth is not held on one side; PNC and CRN both link instead.");
+  });
+
+  it("a date of birth held on neither side with only PNC linking is still a MISMATCH", () => {
+    const r = matchPerson(oasysPerson({ dateOfBirth: null }), armsPerson({ crn: null }));
+    expect(r.status).toBe("MISMATCH");
+    expect(r.disagreements.map((d) => d.field)).toEqual(["dateOfBirth"]);
+  });
+
+  it("PNC and CRN both linking never excuse a date of birth that differs, or a missing family name", () => {
+    expect(matchPerson(oasysPerson(), armsPerson({ dateOfBirth: "1979-06-15" })).status).toBe("MISMATCH");
+    expect(matchPerson(oasysPerson({ dateOfBirth: null, familyName: null }), armsPerson()).status).toBe(
+      "MISMATCH",
+    );
+  });
+
   it("CRN alone without a family name to confirm is never MATCHED", () => {
     const r = matchPerson(oasysPerson({ familyName: null }), armsPerson({ pnc: null }));
     expect(r.status).toBe("MISMATCH");

@@ -7,6 +7,8 @@
  *    canonicalised with `parsePnc`/`parseCrn`; a key LINKS only when it is present and valid on both sides
  *    and the canonical forms are equal. A PNC failing its mod-23 check can never be a link.
  * 2. Confirmation. A link is confirmed by date of birth AND family name (normalised, see `names.ts`).
+ *    One exception: when BOTH PNC and CRN link, a date of birth missing on one side (OASys REST payloads
+ *    carry none) does not block; a date of birth that differs always does, and the name must confirm.
  * 3. Outcomes.
  *    - NO_MATCH: no key links (even if names or dates agree: people share those).
  *    - MISMATCH: a key links, but the date of birth or family name disagrees or cannot be confirmed
@@ -232,8 +234,13 @@ export function matchPerson(
 
   const dobO = present(o.dateOfBirth) ? o.dateOfBirth : null;
   const dobA = present(s.dateOfBirth) ? s.dateOfBirth.trim() : null;
+  // OASys REST payloads carry no date of birth. When BOTH strong keys link, a date of birth missing on a
+  // side (never one that differs) is not held against the match; the family name must still confirm.
+  const bothKeysLink = keys.pnc.state === "LINK" && keys.crn.state === "LINK";
   if (dobO !== null && dobO === dobA) confirmedBy.push("dateOfBirth");
-  else {
+  else if (bothKeysLink && (dobO === null || dobA === null)) {
+    notes.push("date of birth is not held on one side; PNC and CRN both link instead");
+  } else {
     disagreements.push({ field: "dateOfBirth", oasys: dobO, arms: dobA });
     if (dobO === null || dobA === null) unconfirmed.push(LABEL.dateOfBirth);
   }
@@ -262,7 +269,10 @@ export function matchPerson(
   const linked = `Linked on ${list(matchedOn)}`;
   let explanation: string;
   if (!blocking) {
-    explanation = `${linked}; date of birth and family name confirm.`;
+    const confirming = confirmedBy.includes("dateOfBirth")
+      ? "date of birth and family name confirm"
+      : "family name confirms";
+    explanation = `${linked}; ${confirming}.`;
   } else {
     const contradicted = disagreements
       .filter((d) => d.field !== "cro" && d.field !== "nomisId" && !unconfirmed.includes(LABEL[d.field]))
