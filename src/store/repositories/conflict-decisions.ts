@@ -7,6 +7,7 @@
 import { type ConflictEvent, type ReviewRequest, review } from "../../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
+import { isUuid } from "../paging.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
 import { applyTransition, SELECT_CONFLICT, type StoredConflict } from "./conflicts.ts";
 
@@ -22,14 +23,12 @@ export interface DecisionResult {
   event: ConflictEvent;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function recordDecision(
   db: Db,
   conflictId: string,
   request: ReviewRequest & { correlationId?: string | null },
 ): Promise<DecisionResult> {
-  if (!UUID.test(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
+  if (!isUuid(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
   return db.transaction(async (tx) => {
     const rows = await tx.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid FOR UPDATE`, [
       conflictId,

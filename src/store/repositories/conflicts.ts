@@ -12,6 +12,7 @@ import type {
 } from "../../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
 
 export interface StoredConflict extends ConflictStatus {
   id: string;
@@ -104,7 +105,7 @@ export async function applyTransition(
 }
 
 export async function getConflict(db: Db, conflictId: string): Promise<ConflictWithHistory | null> {
-  if (!UUID.test(conflictId)) return null;
+  if (!isUuid(conflictId)) return null;
   const rows = await db.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid`, [conflictId]);
   const conflict = rows[0];
   if (!conflict) return null;
@@ -139,31 +140,8 @@ export interface ConflictPage {
   nextCursor: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
-
-const encodeCursor = (c: StoredConflict) =>
-  Buffer.from(JSON.stringify([c.openedAt, c.id])).toString("base64url");
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === "string" &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === "string" &&
-      UUID.test(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // reported below
-  }
-  throw new BridgeError("BRIDGE_E_USAGE", "the page cursor is not one this service issued");
-}
 
 /** Conflicts matching every given filter, newest opened first, keyset-paged on (opened_at, id). */
 export async function listConflicts(db: Db, filters: ConflictFilters = {}): Promise<ConflictPage> {
@@ -186,7 +164,7 @@ export async function listConflicts(db: Db, filters: ConflictFilters = {}): Prom
     );
   }
   if (filters.personId) {
-    if (!UUID.test(filters.personId)) return { items: [], nextCursor: null };
+    if (!isUuid(filters.personId)) return { items: [], nextCursor: null };
     add((p) => `c.person_id = ${p}::uuid`, filters.personId);
   }
   if (filters.force) add((p) => `p.force = ${p}`, filters.force);
@@ -206,7 +184,7 @@ export async function listConflicts(db: Db, filters: ConflictFilters = {}): Prom
   );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.openedAt, last.id) : null };
 }
 
 /** Live (OPEN or ACKNOWLEDGED) conflicts counted by rule and severity, for the metrics scrape. */

@@ -5,6 +5,7 @@
  */
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
 
 export type DeadLetterStage = "INGEST" | "RECONCILE" | "PUSH";
 
@@ -51,8 +52,7 @@ export interface DeadLetterPage {
 const COLUMNS = `id, stage, subject, error_code AS "errorCode", reason, attempts, created_at AS "createdAt",
   replayed_at AS "replayedAt", replay_count AS "replayCount"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isDeadLetterId = (id: string): boolean => UUID.test(id);
+export const isDeadLetterId = isUuid;
 
 export async function recordDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadLetter> {
   const rows = await db.query<DeadLetter>(
@@ -102,29 +102,6 @@ export async function markReplayed(db: Db, id: string, at: string): Promise<Dead
   return rows[0] ?? null;
 }
 
-function encodeCursor(letter: DeadLetter): string {
-  return Buffer.from(JSON.stringify([letter.createdAt, letter.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === "string" &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === "string" &&
-      isDeadLetterId(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw new BridgeError("BRIDGE_E_USAGE", "the paging cursor is not one this service gave out");
-}
-
 /** Newest first; keyset paging on (created_at, id). */
 export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Promise<DeadLetterPage> {
   const limit = filter.limit ?? 50;
@@ -154,5 +131,5 @@ export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Pr
   );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }

@@ -19,6 +19,7 @@ import type {
 } from "../../deliver/types.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
 
 export interface NewOutboxRow extends OutboundMessage {
   personId: string;
@@ -56,8 +57,7 @@ const SUMMARY_COLUMNS = `id, person_id AS "personId", person_version AS "personV
   created_at AS "createdAt", delivered_at AS "deliveredAt"`;
 const COLUMNS = `${SUMMARY_COLUMNS}, body`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isOutboxId = (id: string): boolean => UUID.test(id);
+export const isOutboxId = isUuid;
 
 /** Inserts the rows that are new (by idempotency key) and returns those, in the order given. */
 export async function insertOutboxRows(
@@ -310,28 +310,6 @@ export interface OutboxPage {
 
 export const MAX_OUTBOX_PAGE = 500;
 
-const encodeCursor = (r: OutboxSummary) =>
-  Buffer.from(JSON.stringify([r.createdAt, r.id])).toString("base64url");
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      typeof v[0] === "string" &&
-      !Number.isNaN(Date.parse(v[0])) &&
-      typeof v[1] === "string" &&
-      isOutboxId(v[1])
-    ) {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // reported below
-  }
-  throw new BridgeError("BRIDGE_E_USAGE", "the page cursor is not one this service issued");
-}
-
 /** Outbox rows (without bodies) matching every filter, newest first, keyset-paged on (created_at, id). */
 export async function listOutbox(db: Db, filters: OutboxFilters = {}): Promise<OutboxPage> {
   const limit = filters.limit ?? 50;
@@ -369,7 +347,7 @@ export async function listOutbox(db: Db, filters: OutboxFilters = {}): Promise<O
   );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 export type { OutboxKind, OutboxSources, OutboxState, Recipient };
