@@ -137,3 +137,22 @@ export function createClientCredentialsTokenProvider(config: ClientCredentialsCo
     },
   };
 }
+
+/**
+ * The token provider for a configured agency endpoint: client credentials when a token URL is configured
+ * (config validation insists on both credentials then), none otherwise.
+ */
+export function tokenProviderFor(endpoint: {
+  tokenUrl: string | null;
+  clientId: string | null;
+  clientSecret: string | null;
+  timeoutMs: number;
+}): TokenProvider | undefined {
+  if (!endpoint.tokenUrl || !endpoint.clientId || !endpoint.clientSecret) return undefined;
+  return createClientCredentialsTokenProvider({
+    tokenUrl: endpoint.tokenUrl,
+    clientId: endpoint.clientId,
+    clientSecret: endpoint.clientSecret,
+    timeoutMs: endpoint.timeoutMs,
+  });
+}

@@ -7,7 +7,7 @@
  * The pull (network) and the save (database) are separate calls, so a caller can pull outside its
  * transaction and save inside it.
  */
-import { createClientCredentialsTokenProvider } from "../clients/token.ts";
+import { tokenProviderFor } from "../clients/token.ts";
 import type { AgencyEndpoint } from "../config.ts";
 import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { BridgeError } from "../errors.ts";
@@ -28,15 +28,7 @@ export function ordsClientFrom(endpoint: AgencyEndpoint): OrdsClient {
   if (!endpoint.baseUrl) {
     throw new BridgeError("BRIDGE_E_CONFIG_INVALID", "ORDS_BASE_URL is needed to pull assessments");
   }
-  const tokenProvider =
-    endpoint.tokenUrl && endpoint.clientId && endpoint.clientSecret
-      ? createClientCredentialsTokenProvider({
-          tokenUrl: endpoint.tokenUrl,
-          clientId: endpoint.clientId,
-          clientSecret: endpoint.clientSecret,
-          timeoutMs: endpoint.timeoutMs,
-        })
-      : undefined;
+  const tokenProvider = tokenProviderFor(endpoint);
   return createOrdsClient({
     baseUrl: endpoint.baseUrl,
     timeoutMs: endpoint.timeoutMs,

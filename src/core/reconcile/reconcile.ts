@@ -144,15 +144,9 @@ export function reconcilePerson(
  * What each agency should be sent, and why anything is held back. Exported for the delivery step, which
  * re-applies it with the push gate as the store sees it (decided conflicts no longer hold a push back).
  */
-export function outboundFor(r: {
-  oasys: OasysAssessment | null;
-  arms: ArmsAssessment | null;
-  match: MatchResult;
-  draft: ArmsDraft | null;
-  draftRefusal: MappingRefusal | null;
-  conflicts: Conflict[];
-  push: { allowed: boolean; blockedBy: string[] };
-}): Outbound {
+export function outboundFor(
+  r: Pick<PersonReconciliation, "oasys" | "arms" | "match" | "draft" | "draftRefusal" | "conflicts" | "push">,
+): Outbound {
   const withheld: string[] = [];
   if (!r.push.allowed) {
     withheld.push(

@@ -9,7 +9,7 @@
  * - DEAD (permanent refusal, or the last attempt failed): a dead letter (one per dead row), no retry.
  */
 import { performance } from "node:perf_hooks";
-import { createClientCredentialsTokenProvider } from "../../clients/token.ts";
+import { tokenProviderFor } from "../../clients/token.ts";
 import type { AgencyEndpoint, Config } from "../../config.ts";
 import { type AgencyClient, createAgencyClient } from "../../deliver/agency-client.ts";
 import { BUSY_RETRY_MS, type DeliverResult, deliverOutboxRow } from "../../deliver/deliver.ts";
@@ -37,15 +37,7 @@ function unconfigured(recipient: Recipient): AgencyClient {
 
 function clientFor(recipient: Recipient, endpoint: AgencyEndpoint): AgencyClient {
   if (!endpoint.baseUrl) return unconfigured(recipient);
-  const tokenProvider =
-    endpoint.tokenUrl && endpoint.clientId && endpoint.clientSecret
-      ? createClientCredentialsTokenProvider({
-          tokenUrl: endpoint.tokenUrl,
-          clientId: endpoint.clientId,
-          clientSecret: endpoint.clientSecret,
-          timeoutMs: endpoint.timeoutMs,
-        })
-      : undefined;
+  const tokenProvider = tokenProviderFor(endpoint);
   return createAgencyClient({
     recipient,
     baseUrl: endpoint.baseUrl,
