@@ -32,10 +32,10 @@ export interface XmlElementStart {
   uri: string;
 }
 
-/** An element's attributes in source order. The parser reuses the array: copy what must outlive `open`. */
+/** An element's attributes in source order (a new array per element: the extractor may keep it). */
 export type XmlAttributes = readonly XmlAttribute[];
 
-const NO_ATTRIBUTES: XmlAttributes = Object.freeze([]);
+export const NO_ATTRIBUTES: XmlAttributes = Object.freeze([]);
 
 /** The value of the unprefixed attribute `name` (as saxes' `attributes[name]` would give it). */
 function attributeValue(attributes: XmlAttributes, name: string): string | undefined {
@@ -78,8 +78,10 @@ type Kind =
 
 class Frame {
   text = "";
-  /** Names of single-valued fields already given in this container (attributes and elements). */
-  seen: Set<string> | null = null;
+  /** Some text piece had a character other than white space (a container's text is then an extra). */
+  nonBlank = false;
+  /** Names of single-valued fields already given in this container (attributes and elements; few). */
+  seen: string[] | null = null;
   /** Ordinal of `<answer>`, `<section>`, `<predictor>`... children, for paths of unnamed ones. */
   ordinal = 0;
   /** field: stores the text into `target`. */
@@ -90,18 +92,40 @@ class Frame {
   /** answer: the question code; riskLevel: group and setting. */
   code: string | null = null;
   setting: string | null = null;
+  /** forenameN field: N. */
+  forename = 0;
+  private joined: string | null;
 
+  /** The path is joined only when asked for: most fields' paths are never used. */
   constructor(
     public kind: Kind,
     readonly name: string,
-    readonly path: string,
-  ) {}
+    private readonly parentPath: string,
+    private readonly segment: string,
+  ) {
+    this.joined = parentPath === "" ? segment : null;
+  }
+
+  get path(): string {
+    this.joined ??= `${this.parentPath}/${this.segment}`;
+    return this.joined;
+  }
 }
 
-const join = (parent: string, segment: string) => (parent === "" ? segment : `${parent}/${segment}`);
 const absolute = (path: string) => (path === "" ? "assessment" : `assessment/${path}`);
 const NOT_BLANK = /\S/;
 const LEAVES: ReadonlySet<Kind> = new Set(["field", "answer", "riskLevel", "predictor", "mappa"]);
+
+/** True when `text` has a non-white-space character (as `/\S/` says), checking XML white space first. */
+function hasNonBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return NOT_BLANK.test(text);
+  }
+  return false;
+}
+
+const byPosition = (a: [number, string], b: [number, string]) => a[0] - b[0];
 
 /** Attribute values used in paths are codes, but a hostile file could make them long: cap them. */
 const pathValue = (value: string) => (value.length > 40 ? `${value.slice(0, 40)}…` : value);
@@ -118,7 +142,7 @@ export class AssessmentExtractor {
     assessment: XmlElementStart,
     attributes: XmlAttributes,
   ) {
-    const frame = new Frame("assessment", assessment.name, "");
+    const frame = new Frame("assessment", assessment.name, "", "");
     this.stack.push(frame);
     this.attributes(frame, attributes, ASSESSMENT_FIELDS, this.raw);
   }
@@ -135,7 +159,9 @@ export class AssessmentExtractor {
   }
 
   text(text: string): void {
-    (this.stack[this.stack.length - 1] as Frame).text += text;
+    const frame = this.stack[this.stack.length - 1] as Frame;
+    frame.text += text;
+    if (!frame.nonBlank && hasNonBlank(text)) frame.nonBlank = true;
   }
 
   close(): void {
@@ -143,7 +169,8 @@ export class AssessmentExtractor {
     const text = frame.text;
     switch (frame.kind) {
       case "field":
-        (frame.store as (target: unknown, value: string) => void)(frame.target, text);
+        if (frame.store === null) this.forenames.push([frame.forename, text]);
+        else (frame.store as (target: unknown, value: string) => void)(frame.target, text);
         return;
       case "answer":
         if (frame.code !== null) this.raw.answers.push({ code: frame.code, raw: text, path: frame.path });
@@ -161,15 +188,18 @@ export class AssessmentExtractor {
         this.extra(frame.path, serialiseLeaf(frame.name, frame.attributes ?? NO_ATTRIBUTES, text));
         return;
       default:
-        if (NOT_BLANK.test(text)) this.extra(`${frame.path}/text()`, text);
+        if (frame.nonBlank) this.extra(`${frame.path}/text()`, text);
     }
   }
 
   /** Called when `</assessment>` closes: the raw assessment and its structural problem, if any. */
   finish(): Extraction {
     const frame = this.stack[0] as Frame;
-    if (NOT_BLANK.test(frame.text)) this.extra("text()", frame.text);
-    this.raw.offender.forenames = this.forenames.sort((a, b) => a[0] - b[0]).map(([, name]) => name);
+    if (frame.nonBlank) this.extra("text()", frame.text);
+    const forenames = this.forenames.sort(byPosition);
+    const names: string[] = [];
+    for (const [, name] of forenames) names.push(name);
+    this.raw.offender.forenames = names;
     return { raw: this.raw, problem: this.problem };
   }
 
@@ -205,9 +235,9 @@ export class AssessmentExtractor {
       case "offender": {
         const forename = FORENAME.exec(name);
         if (forename) {
+          // No store: `close` files its text under forenames, by N.
           const frame = this.field(parent, element, attributes, null, null);
-          if (frame)
-            frame.store = (_: unknown, value: string) => this.forenames.push([Number(forename[1]), value]);
+          if (frame) frame.forename = Number(forename[1]);
           return frame;
         }
         return this.field(parent, element, attributes, OFFENDER_FIELDS, this.raw.offender);
@@ -232,9 +262,8 @@ export class AssessmentExtractor {
   /** A child of a leaf, or an element no table knows: carried as an extra. */
   private unknown(parent: Frame, element: XmlElementStart, attributes: XmlAttributes): Frame {
     if (parent.kind === "unknown") this.becomeGroup(parent);
-    const frame = new Frame("unknown", element.name, join(parent.path, element.name));
-    // Kept past `open`, so copied out of the parser's reused array.
-    frame.attributes = attributes.length === 0 ? NO_ATTRIBUTES : attributes.slice();
+    const frame = new Frame("unknown", element.name, parent.path, element.name);
+    frame.attributes = attributes;
     return frame;
   }
 
@@ -253,9 +282,10 @@ export class AssessmentExtractor {
     if (parent.kind === "unknown") this.becomeGroup(parent);
     parent.ordinal++;
     const q = attributeValue(attributes, "q")?.trim() ?? "";
-    const path = join(parent.path, q === "" ? `answer[${parent.ordinal}]` : `answer[q=${pathValue(q)}]`);
-    const frame = new Frame("answer", element.name, path);
-    if (q === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@q`, "answer has no q (question code)");
+    const segment = q === "" ? `answer[${parent.ordinal}]` : `answer[q=${pathValue(q)}]`;
+    const frame = new Frame("answer", element.name, parent.path, segment);
+    if (q === "")
+      this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${frame.path}/@q`, "answer has no q (question code)");
     else frame.code = q;
     this.attributes(frame, attributes, null, null, "q");
     return frame;
@@ -265,7 +295,7 @@ export class AssessmentExtractor {
     parent.ordinal++;
     const code = attributeValue(attributes, "code")?.trim() ?? "";
     const path = code === "" ? `section[${parent.ordinal}]` : `section[code=${pathValue(code)}]`;
-    const frame = new Frame("section", element.name, path);
+    const frame = new Frame("section", element.name, "", path);
     const section: RawSection = emptySection(code, path);
     if (code === "") this.fail("BRIDGE_E_RECORD_MISSING_FIELD", `${path}/@code`, "section has no code");
     else this.raw.sections.push(section);
@@ -282,7 +312,7 @@ export class AssessmentExtractor {
       group !== null && setting !== null
         ? `riskLevel[group=${pathValue(group)}][setting=${pathValue(setting)}]`
         : `riskLevel[${parent.ordinal}]`;
-    const frame = new Frame("riskLevel", element.name, join(parent.path, segment));
+    const frame = new Frame("riskLevel", element.name, parent.path, segment);
     frame.code = group;
     frame.setting = setting;
     this.attributes(frame, attributes, null, null, "group", "setting");
@@ -293,7 +323,7 @@ export class AssessmentExtractor {
     parent.ordinal++;
     const type = attributeValue(attributes, "type")?.trim() ?? "";
     const segment = type === "" ? `predictor[${parent.ordinal}]` : `predictor[type=${pathValue(type)}]`;
-    const frame = new Frame("predictor", element.name, join(parent.path, segment));
+    const frame = new Frame("predictor", element.name, parent.path, segment);
     const predictor = emptyPredictor(frame.path);
     this.raw.predictors.push(predictor);
     this.attributes(frame, attributes, PREDICTOR_FIELDS, predictor);
@@ -309,8 +339,8 @@ export class AssessmentExtractor {
     target: T | null,
     single: boolean,
   ): Frame {
-    const frame = new Frame(kind, element.name, join(parent.path, element.local));
-    if (single) this.once(parent, element.local, frame.path);
+    const frame = new Frame(kind, element.name, parent.path, element.local);
+    if (single) this.once(parent, element.local, frame, false);
     this.attributes(frame, attributes, fields, target);
     return frame;
   }
@@ -325,8 +355,8 @@ export class AssessmentExtractor {
   ): Frame | null {
     const store = fields === null ? null : fields.get(element.local);
     if (fields !== null && store === undefined) return null;
-    const frame = new Frame("field", element.name, join(parent.path, element.local));
-    this.once(parent, element.local, frame.path);
+    const frame = new Frame("field", element.name, parent.path, element.local);
+    this.once(parent, element.local, frame, false);
     frame.store = store ?? null;
     frame.target = target;
     this.attributes(frame, attributes, null, null);
@@ -348,7 +378,7 @@ export class AssessmentExtractor {
         if (attribute.local === consumed || attribute.local === alsoConsumed) continue;
         const store = fields?.get(attribute.local);
         if (store !== undefined) {
-          this.once(frame, attribute.local, `${frame.path}/@${attribute.local}`);
+          this.once(frame, attribute.local, frame, true);
           store(target as T, attribute.value);
           continue;
         }
@@ -360,13 +390,21 @@ export class AssessmentExtractor {
     }
   }
 
-  /** A single-valued field given twice is refused: the reader will not pick one value silently. */
-  private once(container: Frame, name: string, path: string): void {
-    container.seen ??= new Set();
-    if (container.seen.has(name)) {
+  /**
+   * A single-valued field given twice is refused: the reader will not pick one value silently. The path
+   * is `at`'s (an element), or that of `at`'s attribute `name`.
+   */
+  private once(container: Frame, name: string, at: Frame, attribute: boolean): void {
+    const seen = container.seen;
+    if (seen === null) {
+      container.seen = [name];
+      return;
+    }
+    if (seen.includes(name)) {
+      const path = attribute ? `${at.path}/@${name}` : at.path;
       this.fail("BRIDGE_E_RECORD_INVALID", path, `${name} is given more than once`);
     }
-    container.seen.add(name);
+    seen.push(name);
   }
 
   private extra(path: string, raw: string): void {

@@ -5,7 +5,7 @@
  */
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from "saxes";
 import { BridgeError, type ErrorCode, isBridgeError } from "../../errors.ts";
-import { AssessmentExtractor, type Extraction } from "./extract.ts";
+import { AssessmentExtractor, type Extraction, NO_ATTRIBUTES } from "./extract.ts";
 import { limitExceeded, type XmlLimits } from "./limits.ts";
 
 export const EXPORT_NAMESPACE = "urn:hmpps:oasys:export:1";
@@ -54,9 +54,10 @@ export class ExportParser {
   /**
    * The attributes of the start tag being read, in source order, as saxes reports them one by one. An
    * array is far cheaper to walk than saxes' `tag.attributes` (a null-prototype dictionary, for which
-   * every `for...in` costs ~0.2 µs): it is reused for every tag and emptied when the tag has been read.
+   * every `for...in` costs ~0.2 µs). A new array per tag that has attributes (truncating one shared array
+   * is a runtime call, dearer than the allocation); the extractor may keep it.
    */
-  private readonly tagAttributes: SaxesAttributeNS[] = [];
+  private tagAttributes: SaxesAttributeNS[] | null = null;
 
   constructor(
     private readonly limits: XmlLimits,
@@ -70,9 +71,9 @@ export class ExportParser {
     // no xmldecl handler (`openRoot` reads `xmlDecl`), and no comment/PI handlers (ignored content).
     // The attribute event fires before its tag's opentag; saxes sets `uri` on the same object before
     // opentag fires, so the collected attributes are complete when `openTag` reads them.
-    const tagAttributes = this.tagAttributes;
     sax.on("attribute", (attribute) => {
-      tagAttributes.push(attribute as SaxesAttributeNS);
+      if (this.tagAttributes === null) this.tagAttributes = [attribute as SaxesAttributeNS];
+      else this.tagAttributes.push(attribute as SaxesAttributeNS);
     });
     sax.on("opentag", (tag) => this.openTag(tag));
     sax.on("closetag", () => this.closeTag());
@@ -119,7 +120,8 @@ export class ExportParser {
   private openTag(tag: SaxesTagNS): void {
     const sax = this.sax;
     const limits = this.limits;
-    const attributes = this.tagAttributes;
+    const attributes = this.tagAttributes ?? NO_ATTRIBUTES;
+    this.tagAttributes = null;
     this.lastEvent = sax.position;
     const depth = ++this.depth;
     if (depth > limits.maxDepth) throw this.limit("maxDepth", limits.maxDepth);
@@ -147,7 +149,6 @@ export class ExportParser {
       this.current = new AssessmentExtractor(this.ns, tag, attributes);
     }
     // Anything else directly under the root is not part of any assessment and is skipped.
-    attributes.length = 0;
   }
 
   private closeTag(): void {
