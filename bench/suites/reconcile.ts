@@ -12,16 +12,10 @@
  */
 import { Readable } from "node:stream";
 import { generateExport } from "../../scripts/lib/generate.ts";
-import { mulberry32, type Rng } from "../../scripts/lib/prng.ts";
-import {
-  type ArmsAssessment,
-  type FactorRating,
-  PROTECTIVE_FACTORS,
-  RISK_FACTORS,
-} from "../../src/core/arms/model.ts";
+import { mulberry32 } from "../../scripts/lib/prng.ts";
 import { loadThresholds } from "../../src/core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../../src/core/mapping/load.ts";
-import type { OasysAssessment, RiskLevel } from "../../src/core/oasys/model.ts";
+import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { groupPersons, type PersonGroup } from "../../src/core/reconcile/persons.ts";
 import { reconcilePerson } from "../../src/core/reconcile/reconcile.ts";
 import { readOasysExport } from "../../src/ingest/xml/reader.ts";
@@ -30,12 +24,11 @@ import { dropSchema } from "../../src/store/db.ts";
 import { type Db, openStore } from "../../src/store/index.ts";
 import { saveArmsRevision } from "../../src/store/repositories/arms.ts";
 import { saveOasysAssessment } from "../../src/store/repositories/oasys.ts";
+import { armsFor } from "../lib/synthetic-arms.ts";
 import type { BenchContext, BenchSuite } from "../lib/types.ts";
 
 const TODAY = "2026-11-20";
 const NOW = "2026-11-20T12:00:00.000Z";
-const LEVELS: RiskLevel[] = ["LOW", "MEDIUM", "HIGH", "VERY_HIGH"];
-const RATINGS: FactorRating[] = ["PRESENT", "SOME_EVIDENCE", "NOT_PRESENT", "INSUFFICIENT_INFORMATION"];
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -48,38 +41,6 @@ async function assessments(count: number, seed: number): Promise<OasysAssessment
     if (r.ok) out.push(r.assessment);
   }
   return out;
-}
-
-/** A completed ARMS assessment of the same person, with seeded judgements. */
-function armsFor(a: OasysAssessment, n: number, rng: Rng): ArmsAssessment {
-  const o = a.offender;
-  const rate = (factors: readonly string[]) =>
-    Object.fromEntries(
-      factors.map((f) => [f, { rating: rng.pick(RATINGS), evidence: "synthetic evidence" }]),
-    );
-  const month = String(rng.int(1, 10)).padStart(2, "0");
-  return {
-    schema: "arms-interchange/1",
-    armsAssessmentId: `ARMS-BENCH-${String(n).padStart(6, "0")}`,
-    revision: 1,
-    force: "BENCH",
-    status: "COMPLETE",
-    subject: {
-      pnc: o.pnc?.canonical ?? null,
-      crn: o.crn?.canonical ?? null,
-      familyName: o.familyName,
-      givenName: o.forenames[0] ?? null,
-      dateOfBirth: o.dateOfBirth,
-      gender: "MALE",
-    },
-    assessedOn: `2026-${month}-15`,
-    nextReviewDue: `2027-${month}-15`,
-    riskFactors: rate(RISK_FACTORS),
-    protectiveFactors: rate(PROTECTIVE_FACTORS),
-    riskLevel: rng.pick(LEVELS),
-    managementMode: "ACTIVE",
-    mappa: { category: 1, level: rng.int(1, 3) },
-  };
 }
 
 function people(oasys: OasysAssessment[], seed: number): PersonGroup[] {

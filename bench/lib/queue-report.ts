@@ -1,0 +1,112 @@
+/** Markdown for the queue bench's results (bench/suites/queue.ts). */
+import { QUEUES, type QueueName } from "../../src/queue/jobs.ts";
+import { percentile } from "./load.ts";
+import { maxWaiting, type PhaseReport, type StageProfile, sampleAt } from "./monitor.ts";
+import type { Steady } from "./queue-phases.ts";
+
+export const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : "–";
+
+const QUEUE_ORDER = Object.values(QUEUES) as QueueName[];
+
+/** CPU per process over a phase; with `records`, also CPU per record (what one record costs the machine). */
+export function cpuTable(report: PhaseReport, records: number): string[] {
+  const total = report.cpu.reduce((sum, c) => sum + c.ms, 0);
+  const row = (label: string, ms: number) =>
+    `| ${label} | ${fmt(ms / 1000, 1)} | ${fmt((100 * ms) / report.wallMs)}% | ${fmt(ms / records, 1)} |`;
+  return [
+    "| process | CPU s | share of one core | CPU ms per record |",
+    "|---|---:|---:|---:|",
+    ...report.cpu.map((c) => row(c.label, c.ms)),
+    row("**all of these**", total),
+  ];
+}
+
+/** CPU ms per record over a phase, all processes together. */
+export const cpuPerRecord = (report: PhaseReport, records: number): number =>
+  report.cpu.reduce((sum, c) => sum + c.ms, 0) / records;
+
+export function stageTable(stages: StageProfile[], concurrency: number): string[] {
+  return [
+    "| stage | jobs | mean wait ms | mean run ms | p95 run ms | stage capacity, jobs/s |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...stages.map(
+      (p) =>
+        `| \`${p.queue}\` | ${fmt(p.jobs)} | ${fmt(p.waitMeanMs)} | ${fmt(p.runMeanMs, 1)} | ${fmt(p.runP95Ms)} | ${fmt((concurrency * 1000) / p.runMeanMs)} |`,
+    ),
+  ];
+}
+
+/** The most jobs seen waiting on each queue, and (given a time) how many were waiting then. */
+export function depthLine(report: PhaseReport, atMs: number | null = null): string {
+  const peak = maxWaiting(report.samples);
+  const at = atMs === null ? null : sampleAt(report.samples, atMs);
+  return QUEUE_ORDER.map((q) => {
+    const then = at ? ` (${fmt(at.depths[q].waiting)} when feeding stopped)` : "";
+    return `\`${q}\` ${fmt(peak[q] ?? 0)}${then}`;
+  }).join(", ");
+}
+
+export interface SteadySummary {
+  latencies: number[];
+  answers: number[];
+  feedSeconds: number;
+  /** Records that had not reached both agencies when feeding stopped. */
+  backlog: number;
+  /** Records that never did within the drain window. */
+  missing: number;
+  /** Records completed per second while feeding. */
+  completedPerSecond: number;
+  /** p50 / p95 latency for the first, middle and last third of the records. */
+  thirds: { p50: number; p95: number }[];
+  lastDoneAfterFeedS: number;
+  keptUp: boolean;
+}
+
+export function summarise(st: Steady): SteadySummary {
+  const n = st.sent.length;
+  const latencyOf = (i: number) => {
+    const done = st.doneAtMs[i];
+    const sent = st.sent[i];
+    return done == null || !sent ? null : done - sent.sentAtMs;
+  };
+  const all = st.sent.map((_, i) => latencyOf(i));
+  const latencies = all.filter((v): v is number => v !== null);
+  const feedSeconds = (st.feedEndMs - st.startMs) / 1000;
+  const backlog = st.doneAtMs.filter((t) => t === null || t > st.feedEndMs).length;
+  const missing = st.doneAtMs.filter((t) => t === null).length;
+  const thirds = [0, 1, 2].map((k) => {
+    const slice = all.slice(Math.floor((k * n) / 3), Math.floor(((k + 1) * n) / 3));
+    const values = slice.filter((v): v is number => v !== null);
+    return { p50: percentile(values, 50), p95: percentile(values, 95) };
+  });
+  return {
+    latencies,
+    answers: st.sent.map((x) => x.answeredAtMs - x.sentAtMs),
+    feedSeconds,
+    backlog,
+    missing,
+    completedPerSecond: (n - backlog) / feedSeconds,
+    thirds,
+    lastDoneAfterFeedS: (Math.max(...st.doneAtMs.map((t) => t ?? Number.NaN)) - st.feedEndMs) / 1000,
+    // Kept up: everything arrived, and what was still on its way at the end is under 2 s of input.
+    keptUp: missing === 0 && backlog <= st.rate * 2,
+  };
+}
+
+export function latencyTable(runs: { label: string; st: Steady; sum: SteadySummary }[]): string[] {
+  const q = (v: number[], p: number) => fmt(percentile(v, p));
+  return [
+    "| rate | records | fed at | intake -> both pushes p50 ms | p95 ms | p99 ms | max ms | POST answered p50 / p95 ms | still on the way when feeding stopped | kept up |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ...runs.map(
+      ({ label, st, sum }) =>
+        `| ${label} | ${fmt(st.sent.length)} | ${fmt(st.sent.length / sum.feedSeconds, 1)}/s for ${fmt(sum.feedSeconds, 1)} s | ${q(sum.latencies, 50)} | **${q(sum.latencies, 95)}** | ${q(sum.latencies, 99)} | ${fmt(Math.max(...sum.latencies))} | ${q(sum.answers, 50)} / ${q(sum.answers, 95)} | ${fmt(sum.backlog)}${sum.missing ? ` (${fmt(sum.missing)} not within ${fmt(st.drainSeconds)} s after)` : ""} | ${sum.keptUp ? "yes" : "**no**"} |`,
+    ),
+  ];
+}
+
+export const thirdsLine = (sum: SteadySummary): string =>
+  sum.thirds.map((t) => `${fmt(t.p50)} / ${fmt(t.p95)}`).join("; ");
