@@ -101,7 +101,6 @@ export const suite: BenchSuite = {
       const r = run.result;
       if (c.name === "ours") ours = r;
       if (c.name === "saxes") tokenizer = r;
-      if (c.name === "saxes") tokenizer = r;
       const wall = r.wallMs / 1000;
       const cpu = r.cpuMs / 1000;
       const rate = (n: number, s: number) => (r.assessments > 0 && s > 0 ? fmt(n / s) : "–");
