@@ -1,6 +1,7 @@
 # The bridge and its agency simulators in one image: `bridge serve`, `bridge worker` and `bridge simulate`
-# are the same code with a different command (docker-compose.yml). TypeScript runs through tsx, which is a
-# runtime dependency, so there is no build step and `npm ci --omit=dev` installs everything needed.
+# are the same code with a different command (docker-compose.yml). TypeScript runs through esbuild's transform
+# (bin/ts-hooks.mjs; esbuild is a runtime dependency), so there is no build step and `npm ci --omit=dev`
+# installs everything needed.
 FROM node:20-slim
 
 ENV NODE_ENV=production \

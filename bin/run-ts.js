@@ -1,10 +1,9 @@
 #!/usr/bin/env node
+// Runs a TypeScript entry point from a checkout with no build step (bin/ts-hooks.mjs).
 import { resolve } from "node:path";
-// Runs a TypeScript entry point from a checkout with no build step (tsx's ESM loader).
 import { pathToFileURL } from "node:url";
-import { register } from "tsx/esm/api";
+import "./register-ts.js";
 
-register();
 const [entry, ...rest] = process.argv.slice(2);
 if (!entry) {
   process.stderr.write("usage: run-ts <file.ts> [args...]\n");
