@@ -4,6 +4,7 @@
  * than parsed as garbage; bytes that are not valid UTF-8 fail the file. A character split across chunks
  * is carried over to the next chunk.
  */
+import { isAscii } from "node:buffer";
 import { BridgeError } from "../../errors.ts";
 
 type Where = () => { line: number; column: number };
@@ -23,6 +24,11 @@ export class Utf8Decoder {
   /** The first few bytes, held until there are enough to recognise the encoding. */
   private head: Uint8Array | null = new Uint8Array(0);
   private bytes = 0;
+  /**
+   * The decoder holds no part of a character and has seen the start of the stream (its BOM check is
+   * done): true after it decoded bytes ending in an ASCII byte. Pure ASCII can then bypass it.
+   */
+  private settled = false;
 
   constructor(private readonly where: Where) {}
 
@@ -48,9 +54,8 @@ export class Utf8Decoder {
     const from = this.bytes;
     for (let at = 0; at < bytes.byteLength || at === 0; at += pieceBytes) {
       const end = Math.min(bytes.byteLength, at + pieceBytes);
-      const piece = this.run(
+      const piece = this.piece(
         at === 0 && end === bytes.byteLength ? bytes : bytes.subarray(at, end),
-        true,
         from,
         bytes.byteLength,
       );
@@ -68,6 +73,21 @@ export class Utf8Decoder {
       return this.run(head, false);
     }
     return this.run(new Uint8Array(0), false);
+  }
+
+  /**
+   * One piece. ASCII bytes decode to the same characters whatever the decoder would do, so a piece of pure
+   * ASCII (nearly every piece of a real export) is copied as Latin-1 when the decoder is settled: the
+   * same text without the decoder's validating pass.
+   */
+  private piece(bytes: Uint8Array, from: number, length: number): string {
+    if (this.settled && isAscii(bytes)) {
+      this.bytes += bytes.byteLength;
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    }
+    const text = this.run(bytes, true, from, length);
+    this.settled = bytes.byteLength > 0 && (bytes[bytes.byteLength - 1] as number) < 0x80;
+    return text;
   }
 
   /** Decodes `bytes`; a fault names the range `from`..`from + length` (the chunk they belong to). */
