@@ -81,6 +81,8 @@ interface SteadyRun {
 
 interface PipelineResults {
   armsSetupS: number;
+  /** Mean size of a record's export, bytes. */
+  recordBytes: number;
   throughput: Throughput;
   /** At the asked rate when feasible, else at 80% of the throughput; then the overload run, if any. */
   steady: SteadyRun;
@@ -100,6 +102,7 @@ async function measurePipeline(
   await postArms(stack, [...warm, ...measured]);
   await waitUntilIdle(stack, 900_000);
   const armsSetupS = (Date.now() - a0) / 1000;
+  const recordBytes = measured.reduce((sum, r) => sum + Buffer.byteLength(r.exportXml), 0) / measured.length;
 
   ctx.log(`warm-up: ${WARM_UP} records`);
   await closedLoop(warm.length, s.inFlight, (i) => postExport(stack, warm[i] as (typeof warm)[number]));
@@ -128,7 +131,7 @@ async function measurePipeline(
 
   if (throughput.perSecond >= FEASIBLE * s.rate) {
     const steady = await steadyAt(`${fmt(s.rate)}/s`, s.rate, s.seconds, s.drainSeconds);
-    return { armsSetupS, throughput, steady, overload: null };
+    return { armsSetupS, recordBytes, throughput, steady, overload: null };
   }
   const sustainable = Math.max(1, Math.floor(FEASIBLE * throughput.perSecond));
   const steady = await steadyAt(
@@ -144,7 +147,22 @@ async function measurePipeline(
     s.overloadSeconds,
     s.overloadDrainSeconds,
   );
-  return { armsSetupS, throughput, steady, overload };
+  return { armsSetupS, recordBytes, throughput, steady, overload };
+}
+
+/** The API's share of all the CPU a run used, %. */
+function apiShare(t: Throughput): number {
+  const total = t.report.cpu.reduce((sum, c) => sum + c.ms, 0);
+  const api = t.report.cpu.find((c) => c.label.startsWith("bridge serve"))?.ms ?? 0;
+  return (100 * api) / total;
+}
+
+/** Names the stage with the least capacity: where the pipeline's throughput is decided. */
+function slowestStage(t: Throughput, concurrency: number): string {
+  const [slowest] = [...t.stages].sort((a, b) => b.runMeanMs - a.runMeanMs);
+  if (!slowest) return "";
+  const capacity = (concurrency * 1000) / slowest.runMeanMs;
+  return `The slowest stage is \`${slowest.queue}\`: ${fmt(slowest.runMeanMs)} ms a job, so at most about ${fmt(capacity)} jobs/s with ${concurrency} in parallel, against ${fmt(t.perSecond)} records/s end to end.`;
 }
 
 function latencySection(s: Settings, r: PipelineResults): string[] {
@@ -169,7 +187,8 @@ function latencySection(s: Settings, r: PipelineResults): string[] {
       "",
       ...stageTable(run.st.stages, s.concurrency),
       "",
-      ...cpuTable(run.st.report, run.st.sent.length),
+      // An overloaded run leaves records unfinished, so its CPU cannot be shared out per record.
+      ...cpuTable(run.st.report, run.sum.missing ? Number.NaN : run.st.sent.length),
       "",
     );
   }
@@ -218,7 +237,7 @@ export const suite: BenchSuite = {
     const ratio = t.perSecond / raw.perSecond;
     const st = source.stats;
     return [
-      `Records: generated OASys assessments (seed ${s.seed}), each with a synthetic completed ARMS assessment of the same person, keeping only people the reconciliation clears for both pushes (${fmt(st.generated - st.notBothPushes - st.sharedPerson - st.rejected)} of ${fmt(st.generated)} generated; the others were held back by a conflict or refused draft). Each record is an export of one assessment (about 13.7 KB) POSTed to \`bridge serve\`, over HTTP as a client would (the API's CPU share below shows it does not dominate). \`bridge simulate\`, \`bridge serve\` and \`bridge worker\` run as separate processes through the CLI (LOG_LEVEL=info, WORKER_CONCURRENCY=${s.concurrency}, the other settings their defaults) on the local Redis and PostgreSQL. Before each phase its records' ARMS assessments were posted and reconciled (${fmt(r.armsSetupS)} s for the first ${fmt(WARM_UP + s.records)}, not measured); ${WARM_UP} records warmed the pipeline up.`,
+      `Records: generated OASys assessments (seed ${s.seed}), each with a synthetic completed ARMS assessment of the same person, keeping only people the reconciliation clears for both pushes (${fmt(st.generated - st.notBothPushes - st.sharedPerson - st.rejected)} of ${fmt(st.generated)} generated; the others were held back by a conflict or refused draft). Each record is an export of one assessment (${fmt(r.recordBytes / 1024, 1)} KB on average) POSTed to \`bridge serve\`, over HTTP as a client would (the API took ${fmt(apiShare(t), 0)}% of the CPU the throughput run used). \`bridge simulate\`, \`bridge serve\` and \`bridge worker\` run as separate processes through the CLI (LOG_LEVEL=info, WORKER_CONCURRENCY=${s.concurrency}, the other settings their defaults) on the local Redis and PostgreSQL. Before each phase its records' ARMS assessments were posted and reconciled (${fmt(r.armsSetupS)} s for the first ${fmt(WARM_UP + s.records)}, not measured); ${WARM_UP} records warmed the pipeline up.`,
       "",
       "### Throughput",
       "",
@@ -236,6 +255,8 @@ export const suite: BenchSuite = {
       "The bridge:",
       "",
       ...stageTable(t.stages, s.concurrency),
+      "",
+      slowestStage(t, s.concurrency),
       "",
       `CPU over the raw run, then over the bridge's. One record costs the machine ${fmt(cpuPerRecord(t.report, t.records), 1)} ms of CPU in the bridge against ${fmt(cpuPerRecord(raw.report, raw.records), 1)} ms raw, so on this machine's ${cores} cores the bridge could not pass about ${fmt((cores * 1000) / cpuPerRecord(t.report, t.records))} records/s even with the cores to itself. Load average (1 min) before the suite ${fmt(loadBefore, 2)}, after ${fmt(os.loadavg()[0] ?? Number.NaN, 2)}: other work on the machine takes cores from these processes.`,
       "",
