@@ -91,22 +91,19 @@ export function describeAjvError(e: ErrorObject): SchemaProblem {
   return { path: e.instancePath || "/", reason: `${e.message ?? "is invalid"}${extra}` };
 }
 
-/** Validate `doc` against `schemas/<file>`; the first problem, or null. */
+/**
+ * Validate `doc` against `schemas/<file>`; the first problem, or null. The code-unit pre-check decides
+ * alone when it accepts, which is almost always; when it rejects, the exact validator decides and words
+ * the problem. So this accepts and rejects exactly what the exact validator does.
+ */
 export function validateAgainst(file: string, doc: unknown): SchemaProblem | null {
+  if (codeUnitValidator(file)(doc)) return null;
   const v = schemaValidator(file);
   if (v(doc)) return null;
   const first = v.errors?.[0];
   return first ? describeAjvError(first) : { path: "/", reason: "is invalid" };
 }
 
-const CANONICAL = "oasys-assessment.schema.json";
-
-/**
- * Validate a canonical assessment (every ingested record goes through here): the code-unit pre-check
- * decides alone when it accepts, which is almost always; when it rejects, the exact validator decides
- * and words the problem. Accepts and rejects exactly what `validateAgainst(CANONICAL, doc)` does.
- */
-export function validateCanonical(doc: unknown): SchemaProblem | null {
-  if (codeUnitValidator(CANONICAL)(doc)) return null;
-  return validateAgainst(CANONICAL, doc);
-}
+/** Validate a canonical assessment (every ingested record goes through here). */
+export const validateCanonical = (doc: unknown): SchemaProblem | null =>
+  validateAgainst("oasys-assessment.schema.json", doc);
