@@ -14,6 +14,7 @@ import { validateCanonical } from "../schemas.ts";
 import {
   CANONICAL_SCHEMA,
   type Extra,
+  LATER_FLAG_KEYS,
   type LaterAssessmentFlags,
   type OasysAssessment,
   type Predictor,
@@ -104,6 +105,22 @@ export interface RawAssessment {
   extras: Extra[];
 }
 
+export type RawPredictor = RawAssessment["predictors"][number];
+
+/** A predictor with nothing read yet, located at `path` in its source. */
+export function emptyRawPredictor(path: string): RawPredictor {
+  return {
+    type: null,
+    score: null,
+    points: null,
+    band: null,
+    staticOrDynamic: null,
+    algorithmVersion: null,
+    calculatedAt: null,
+    path,
+  };
+}
+
 export function emptyRawAssessment(): RawAssessment {
   return {
     assessmentPk: null,
@@ -166,19 +183,6 @@ class Rejected extends Error {
 const reject = (code: BuildRejection["code"], path: string, reason: string): never => {
   throw new Rejected({ code, path, reason });
 };
-
-const LATER_KEYS: (keyof LaterAssessmentFlags)[] = [
-  "laterWIPAssessmentExists",
-  "latestWIPDate",
-  "laterSignLockAssessmentExists",
-  "latestSignLockDate",
-  "laterPartCompUnsignedAssessmentExists",
-  "latestPartCompUnsignedDate",
-  "laterPartCompSignedAssessmentExists",
-  "latestPartCompSignedDate",
-  "laterCompleteAssessmentExists",
-  "latestCompleteDate",
-];
 
 const GROUP_ORDER = ["CHILDREN", "PUBLIC", "KNOWN_ADULT", "STAFF", "PRISONERS"];
 const SETTING_ORDER = ["COMMUNITY", "CUSTODY"];
@@ -353,7 +357,7 @@ function purpose(warnings: RecordWarning[], raw: Raw): number | null {
 
 function laterFlags(warnings: RecordWarning[], raw: RawAssessment["later"]): LaterAssessmentFlags {
   const later = {} as LaterAssessmentFlags;
-  for (const k of LATER_KEYS) {
+  for (const k of LATER_FLAG_KEYS) {
     const v = raw[k] ?? null;
     if (k.startsWith("later")) {
       const flag = normaliseFlag(v);

@@ -77,6 +77,20 @@ export interface LaterAssessmentFlags {
   latestCompleteDate: string | null;
 }
 
+/** Every "is there something newer" flag and date, in the order OASys sends them. */
+export const LATER_FLAG_KEYS: readonly (keyof LaterAssessmentFlags)[] = [
+  "laterWIPAssessmentExists",
+  "latestWIPDate",
+  "laterSignLockAssessmentExists",
+  "latestSignLockDate",
+  "laterPartCompUnsignedAssessmentExists",
+  "latestPartCompUnsignedDate",
+  "laterPartCompSignedAssessmentExists",
+  "latestPartCompSignedDate",
+  "laterCompleteAssessmentExists",
+  "latestCompleteDate",
+];
+
 export interface SectionFlags {
   linkedToHarm: boolean | null;
   linkedToReoffending: boolean | null;

@@ -12,7 +12,7 @@
  *   (envelope, dates, `later*` flags) and those copies are not carried again.
  */
 import { emptyRawAssessment, type RawAssessment } from "../../core/oasys/build.ts";
-import type { Extra, LaterAssessmentFlags, RecordWarning } from "../../core/oasys/model.ts";
+import { type Extra, LATER_FLAG_KEYS, type RecordWarning } from "../../core/oasys/model.ts";
 import { ORDS_SECTION_PREFIX, QUESTION_BY_ORDS_FIELD } from "../../core/oasys/questions.ts";
 import { carryExtra, type OrdsRecord, rawScalar } from "./payload.ts";
 import { extractPredictors } from "./predictors.ts";
@@ -30,19 +30,6 @@ export interface OrdsPayloads {
   /** The RMP entry for the assessment; null when the person's RMP list has none for it. */
   rmp: OrdsRecord | null;
 }
-
-const LATER_KEYS: (keyof LaterAssessmentFlags)[] = [
-  "laterWIPAssessmentExists",
-  "latestWIPDate",
-  "laterSignLockAssessmentExists",
-  "latestSignLockDate",
-  "laterPartCompUnsignedAssessmentExists",
-  "latestPartCompUnsignedDate",
-  "laterPartCompSignedAssessmentExists",
-  "latestPartCompSignedDate",
-  "laterCompleteAssessmentExists",
-  "latestCompleteDate",
-];
 
 /** Envelope fields: read from section 1, ignored as repeats elsewhere. `source`/`inputs` echo the request. */
 const ENVELOPE = new Set([
@@ -70,7 +57,7 @@ const METADATA = new Set<string>([
   "initiationDate",
   "assessorSignedDate",
   "dateCompleted",
-  ...LATER_KEYS,
+  ...LATER_FLAG_KEYS,
 ]);
 
 /** Metadata every entry repeats. Carried as extras from section 1 only. */
@@ -130,7 +117,7 @@ function header(raw: RawAssessment, envelope: OrdsRecord, entry: OrdsRecord, ext
   raw.initiationDate = s(entry, "initiationDate");
   raw.assessorSignedDate = s(entry, "assessorSignedDate");
   raw.dateCompleted = s(entry, "dateCompleted");
-  for (const k of LATER_KEYS) if (k in entry) raw.later[k] = s(entry, k);
+  for (const k of LATER_FLAG_KEYS) if (k in entry) raw.later[k] = s(entry, k);
   const forename = s(envelope, "forename");
   raw.offender = {
     ...raw.offender,

@@ -9,11 +9,9 @@
  * `*Calculated` flag is `Y`, else the static score when its flag is `Y`, else no predictor. The other
  * new predictors are the OSP/DC, OSP/IIC and RSR already read from `OSP` and `RSR`.
  */
-import type { RawAssessment } from "../../core/oasys/build.ts";
+import { emptyRawPredictor, type RawPredictor } from "../../core/oasys/build.ts";
 import type { Extra } from "../../core/oasys/model.ts";
 import { carryExtra, isRecord, type OrdsRecord, rawScalar } from "./payload.ts";
-
-type RawPredictor = RawAssessment["predictors"][number];
 
 interface PredictorField {
   type: string;
@@ -86,14 +84,8 @@ export const NEW_PREDICTORS_GROUP = "newActuarialPredictors";
 const scalar = (group: OrdsRecord, field: string): string | null => rawScalar(group[field]) ?? null;
 
 const predictor = (type: string, path: string, values: Partial<RawPredictor>): RawPredictor => ({
+  ...emptyRawPredictor(path),
   type,
-  score: null,
-  points: null,
-  band: null,
-  staticOrDynamic: null,
-  algorithmVersion: null,
-  calculatedAt: null,
-  path,
   ...values,
 });
 

@@ -5,11 +5,10 @@
  * lands in `answers`. Structural faults (an answer without `q`, a section without `code`, a field given
  * twice) are recorded as the record's problem; the caller rejects that record alone.
  */
-import { emptyRawAssessment, type RawAssessment } from "../../core/oasys/build.ts";
+import { emptyRawAssessment, emptyRawPredictor, type RawAssessment } from "../../core/oasys/build.ts";
 import type { Extra } from "../../core/oasys/model.ts";
 import {
   ASSESSMENT_FIELDS,
-  emptyPredictor,
   emptyRmp,
   emptyRosh,
   emptySection,
@@ -324,7 +323,7 @@ export class AssessmentExtractor {
     const type = attributeValue(attributes, "type")?.trim() ?? "";
     const segment = type === "" ? `predictor[${parent.ordinal}]` : `predictor[type=${pathValue(type)}]`;
     const frame = new Frame("predictor", element.name, parent.path, segment);
-    const predictor = emptyPredictor(frame.path);
+    const predictor = emptyRawPredictor(frame.path);
     this.raw.predictors.push(predictor);
     this.attributes(frame, attributes, PREDICTOR_FIELDS, predictor);
     return frame;

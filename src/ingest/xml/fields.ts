@@ -3,13 +3,13 @@
  * Data, not logic: the extractor looks a name up here and stores the string it found; normalising the
  * value is `buildAssessment`'s job. A name that is in no table is an unknown, carried as an extra.
  */
-import type { Raw, RawAssessment } from "../../core/oasys/build.ts";
-import type { LaterAssessmentFlags } from "../../core/oasys/model.ts";
+import type { Raw, RawAssessment, RawPredictor } from "../../core/oasys/build.ts";
+import { LATER_FLAG_KEYS } from "../../core/oasys/model.ts";
 
 export type RawSection = RawAssessment["sections"][number];
 export type RawRosh = NonNullable<RawAssessment["rosh"]>;
 export type RawRmp = NonNullable<RawAssessment["rmp"]>;
-export type RawPredictor = RawAssessment["predictors"][number];
+
 type RawOffender = RawAssessment["offender"];
 
 /** Stores one value found under `name` into `target`. */
@@ -28,19 +28,6 @@ function table<T, K extends keyof T>(
   return map;
 }
 
-const LATER_KEYS: readonly (keyof LaterAssessmentFlags)[] = [
-  "laterWIPAssessmentExists",
-  "latestWIPDate",
-  "laterSignLockAssessmentExists",
-  "latestSignLockDate",
-  "laterPartCompUnsignedAssessmentExists",
-  "latestPartCompUnsignedDate",
-  "laterPartCompSignedAssessmentExists",
-  "latestPartCompSignedDate",
-  "laterCompleteAssessmentExists",
-  "latestCompleteDate",
-];
-
 /** `<assessment>`: header values may come as attributes (the contract's form) or as child elements. */
 export const ASSESSMENT_FIELDS: FieldTable<RawAssessment> = table<RawAssessment, keyof RawAssessment>(
   {
@@ -55,7 +42,7 @@ export const ASSESSMENT_FIELDS: FieldTable<RawAssessment> = table<RawAssessment,
     assessorSignedDate: "assessorSignedDate",
     dateCompleted: "dateCompleted",
   },
-  LATER_KEYS.map((k) => [
+  LATER_FLAG_KEYS.map((k) => [
     k,
     (raw: RawAssessment, value: string) => {
       raw.later[k] = value;
@@ -152,18 +139,5 @@ export function emptyRmp(): RawRmp {
     interventionsAndTreatment: null,
     victimSafetyPlanning: null,
     contingencyPlans: null,
-  };
-}
-
-export function emptyPredictor(path: string): RawPredictor {
-  return {
-    type: null,
-    score: null,
-    points: null,
-    band: null,
-    staticOrDynamic: null,
-    algorithmVersion: null,
-    calculatedAt: null,
-    path,
   };
 }
