@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { ArmsAssessment } from "../../src/core/arms/model.ts";
 import { latestRevisions } from "../../src/core/arms/revisions.ts";
-import { matchAmong } from "../../src/core/identity/match.ts";
+import { matchAmong } from "../../src/core/identity/match-among.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { validateAgainst } from "../../src/core/schemas.ts";
 import { readArmsFile } from "../../src/ingest/arms/reader.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchAmong } from "../../src/core/identity/match.ts";
+import { matchAmong } from "../../src/core/identity/match-among.ts";
 import { armsPerson, OTHER_PNC, oasysPerson } from "./people.ts";
 
 const oasys = oasysPerson();

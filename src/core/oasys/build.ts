@@ -13,7 +13,6 @@ import {
 import { validateCanonical } from "../schemas.ts";
 import {
   CANONICAL_SCHEMA,
-  type Extra,
   LATER_FLAG_KEYS,
   type LaterAssessmentFlags,
   type OasysAssessment,
@@ -40,123 +39,15 @@ import {
   normaliseStatus,
 } from "./normalise.ts";
 
-export type Raw = string | null;
+export {
+  emptyRawAssessment,
+  emptyRawPredictor,
+  type Raw,
+  type RawAssessment,
+  type RawPredictor,
+} from "./raw.ts";
 
-export interface RawAssessment {
-  assessmentPk: Raw;
-  type: Raw;
-  version: Raw;
-  status: Raw;
-  partcompStatus: Raw;
-  purposeCode: Raw;
-  purposeDescription: Raw;
-  initiationDate: Raw;
-  assessorSignedDate: Raw;
-  dateCompleted: Raw;
-  later: Partial<Record<keyof LaterAssessmentFlags, Raw>>;
-  offender: {
-    oasysOffenderPk: Raw;
-    crn: Raw;
-    pnc: Raw;
-    cro: Raw;
-    nomisId: Raw;
-    familyName: Raw;
-    forenames: string[];
-    dateOfBirth: Raw;
-    gender: Raw;
-    limitedAccessOffender: Raw;
-    custody: Raw;
-    mergedPnc: Raw;
-    mergedOffenderPk: Raw;
-  };
-  /** In source order; `path` locates the value for error messages (`section[code=6]/answer[q=6.12]`). */
-  answers: { code: string; raw: Raw; path: string }[];
-  sections: { code: string; linkedToHarm: Raw; linkedToReoffending: Raw; issuesDetails: Raw; path: string }[];
-  rosh: null | {
-    levels: { group: Raw; setting: Raw; level: Raw; path: string }[];
-    whoIsAtRisk: Raw;
-    natureOfRisk: Raw;
-    riskImminence: Raw;
-    riskIncreaseFactors: Raw;
-    riskMitigationFactors: Raw;
-    analysisOfRiskFactors: Raw;
-  };
-  predictors: {
-    type: Raw;
-    score: Raw;
-    points: Raw;
-    band: Raw;
-    staticOrDynamic: Raw;
-    algorithmVersion: Raw;
-    calculatedAt: Raw;
-    path: string;
-  }[];
-  rmp: null | {
-    mappaCategory: Raw;
-    mappaLevel: Raw;
-    keyInformationCurrentSituation: Raw;
-    furtherConsiderationsCurrentSituation: Raw;
-    supervision: Raw;
-    monitoringAndControl: Raw;
-    interventionsAndTreatment: Raw;
-    victimSafetyPlanning: Raw;
-    contingencyPlans: Raw;
-  };
-  extras: Extra[];
-}
-
-export type RawPredictor = RawAssessment["predictors"][number];
-
-/** A predictor with nothing read yet, located at `path` in its source. */
-export function emptyRawPredictor(path: string): RawPredictor {
-  return {
-    type: null,
-    score: null,
-    points: null,
-    band: null,
-    staticOrDynamic: null,
-    algorithmVersion: null,
-    calculatedAt: null,
-    path,
-  };
-}
-
-export function emptyRawAssessment(): RawAssessment {
-  return {
-    assessmentPk: null,
-    type: null,
-    version: null,
-    status: null,
-    partcompStatus: null,
-    purposeCode: null,
-    purposeDescription: null,
-    initiationDate: null,
-    assessorSignedDate: null,
-    dateCompleted: null,
-    later: {},
-    offender: {
-      oasysOffenderPk: null,
-      crn: null,
-      pnc: null,
-      cro: null,
-      nomisId: null,
-      familyName: null,
-      forenames: [],
-      dateOfBirth: null,
-      gender: null,
-      limitedAccessOffender: null,
-      custody: null,
-      mergedPnc: null,
-      mergedOffenderPk: null,
-    },
-    answers: [],
-    sections: [],
-    rosh: null,
-    predictors: [],
-    rmp: null,
-    extras: [],
-  };
-}
+import type { Raw, RawAssessment } from "./raw.ts";
 
 /** Why a record was refused: a registry code, where, and what is wrong (never personal data). */
 export interface BuildRejection {

@@ -10,7 +10,7 @@ import type { ArmsDraft } from "../arms/draft.ts";
 import type { ArmsAssessment } from "../arms/model.ts";
 import { evaluateConflicts, pushGate } from "../conflicts/index.ts";
 import type { Conflict, DeliusRegistrations, Thresholds, TriggerEvent } from "../conflicts/types.ts";
-import { matchAmong } from "../identity/match.ts";
+import { matchAmong } from "../identity/match-among.ts";
 import type { MatchResult } from "../identity/match-types.ts";
 import { applyMapping } from "../mapping/apply.ts";
 import type { MappingRefusal } from "../mapping/gates.ts";
