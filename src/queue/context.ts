@@ -46,8 +46,3 @@ export interface StepResult {
   /** Ids-only summary kept as the BullMQ job's return value. */
   summary?: Record<string, unknown>;
 }
-
-/** Today's date in Europe/London (`YYYY-MM-DD`): the day the core's date rules are evaluated on. */
-export function londonToday(now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(now);
-}

@@ -12,13 +12,14 @@
  * Redelivered (same job key, already recorded): nothing is saved again; the recorded hand-ons are sent
  * again, which covers a crash between commit and enqueue and is harmless otherwise (job ids).
  */
+import { londonToday } from "../../clock.ts";
 import { BridgeError } from "../../errors.ts";
 import { saveExportAssessments } from "../../pipeline/ingest.ts";
 import { pullEventAssessment, savePulledAssessment } from "../../pipeline/pull.ts";
 import type { Db } from "../../store/index.ts";
 import { getRawExport } from "../../store/repositories/exports.ts";
 import { getProcessedJob, lockJobKey, recordProcessedJob } from "../../store/repositories/processed-jobs.ts";
-import { type JobMeta, londonToday, type PipelineContext, type StepResult } from "../context.ts";
+import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import { deadLetter } from "../failure.ts";
 import type { IngestJob, ReconcileJob } from "../jobs.ts";
 

@@ -9,11 +9,12 @@
  * commit, then reads what it wrote), and a job for an older revision processed late reconciles the newer
  * state again: its outbox rows have the same idempotency keys as before, so nothing new is sent.
  */
+import { londonToday } from "../../clock.ts";
 import { BridgeError } from "../../errors.ts";
 import { lockAndLoadPerson, type RecordRef } from "../../pipeline/person.ts";
 import { reconcileAndStore } from "../../pipeline/reconcile.ts";
 import { getProcessedJob, lockJobKey, recordProcessedJob } from "../../store/repositories/processed-jobs.ts";
-import { type JobMeta, londonToday, type PipelineContext, type StepResult } from "../context.ts";
+import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import type { Recipient, ReconcileJob } from "../jobs.ts";
 
 /** What a reconcile job recorded in processed_jobs. */
