@@ -13,8 +13,9 @@ import type { ArmsAssessment } from "../core/arms/model.ts";
 import type { OasysAssessment } from "../core/oasys/model.ts";
 import { armsKeys, groupPersons, oasysKeys, type PersonGroup } from "../core/reconcile/persons.ts";
 import type { Db } from "../store/index.ts";
-import { currentArms, currentArmsFor } from "../store/repositories/arms.ts";
-import { getOasysAssessment, oasysAssessmentsFor } from "../store/repositories/oasys.ts";
+import { currentArms, currentArmsMatching, type StoredArms } from "../store/repositories/arms.ts";
+import { oasysAssessmentsMatching, type StoredOasys } from "../store/repositories/oasys.ts";
+import { lockAdvisory } from "../store/repositories/persons.ts";
 
 /** A stored record a reconciliation starts from. */
 export type RecordRef =
@@ -35,11 +36,24 @@ function keyQuery(key: string): { pnc?: string; crn?: string } | null {
 /** The strong keys of a stored record (`pnc:..`, `crn:..`), [] when it has none, null when it is not held. */
 export async function recordKeys(db: Db, ref: RecordRef, today: string): Promise<string[] | null> {
   if (ref.source === "OASYS") {
-    const held = await getOasysAssessment(db, ref.assessmentPk);
-    return held ? oasysKeys(held.assessment) : null;
+    // The stored key columns are the assessment's keys (saveOasysAssessment writes them from oasysKeys).
+    const rows = await db.query<{ pnc: string | null; crn: string | null }>(
+      "SELECT pnc, crn FROM oasys_assessments WHERE assessment_pk = $1",
+      [ref.assessmentPk],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return [row.pnc && `pnc:${row.pnc}`, row.crn && `crn:${row.crn}`].filter((k): k is string => !!k);
   }
   const held = await currentArms(db, ref.armsAssessmentId);
   return held ? armsKeys(held.document, pivotOf(today)) : null;
+}
+
+/** A person's records as the store holds them, with the stored version of each OASys assessment. */
+export interface PersonRecords {
+  group: PersonGroup;
+  /** Stored version of every OASys assessment read, by pk. */
+  oasysVersions: ReadonlyMap<number, number>;
 }
 
 /**
@@ -47,39 +61,54 @@ export async function recordKeys(db: Db, ref: RecordRef, today: string): Promise
  * A record with no strong key is a group of its own.
  */
 export async function loadPersonGroup(db: Db, ref: RecordRef, today: string): Promise<PersonGroup | null> {
-  const oasys = new Map<number, OasysAssessment>();
-  const arms = new Map<string, ArmsAssessment>();
-  if (ref.source === "OASYS") {
-    const held = await getOasysAssessment(db, ref.assessmentPk);
-    if (!held) return null;
-    oasys.set(held.assessmentPk, held.assessment);
-  } else {
-    const held = await currentArms(db, ref.armsAssessmentId);
-    if (!held) return null;
-    arms.set(held.armsAssessmentId, held.document);
-  }
+  return (await loadPersonRecords(db, ref, today))?.group ?? null;
+}
 
+/**
+ * `loadPersonGroup` with the stored versions. Reads the record and everything sharing its (expected) keys
+ * in one query per table, then once more for each ring of keys the records read bring in (usually none).
+ */
+export async function loadPersonRecords(
+  db: Db,
+  ref: RecordRef,
+  today: string,
+  /** Keys the record is expected to have (read before locking): read in the first query too. */
+  expectedKeys: readonly string[] = [],
+): Promise<PersonRecords | null> {
+  const pivot = pivotOf(today);
+  const oasys = new Map<number, OasysAssessment>();
+  const versions = new Map<number, number>();
+  const arms = new Map<string, ArmsAssessment>();
   const seen = new Set<string>();
-  const pending = [
-    ...[...oasys.values()].flatMap(oasysKeys),
-    ...[...arms.values()].flatMap((a) => armsKeys(a, pivotOf(today))),
-  ];
+  let pending: string[] = [];
+  const take = (held: { oasys: StoredOasys[]; arms: StoredArms[] }) => {
+    for (const o of held.oasys) {
+      if (oasys.has(o.assessmentPk)) continue;
+      oasys.set(o.assessmentPk, o.assessment);
+      versions.set(o.assessmentPk, o.version);
+      pending.push(...oasysKeys(o.assessment));
+    }
+    for (const a of held.arms) {
+      if (arms.has(a.armsAssessmentId)) continue;
+      arms.set(a.armsAssessmentId, a.document);
+      pending.push(...armsKeys(a.document, pivot));
+    }
+  };
+
+  const first = expectedKeys.filter((k) => keyQuery(k) !== null);
+  for (const k of first) seen.add(k);
+  take(await recordsFor(db, ref, first));
+  const isHeld = ref.source === "OASYS" ? oasys.has(ref.assessmentPk) : arms.has(ref.armsAssessmentId);
+  if (!isHeld) return null;
   while (pending.length > 0 && seen.size < MAX_KEYS) {
-    const key = pending.shift() as string;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const query = keyQuery(key);
-    if (!query) continue;
-    for (const held of await oasysAssessmentsFor(db, query)) {
-      if (oasys.has(held.assessmentPk)) continue;
-      oasys.set(held.assessmentPk, held.assessment);
-      pending.push(...oasysKeys(held.assessment));
+    const ring: string[] = [];
+    for (const key of pending) {
+      if (seen.has(key) || seen.size >= MAX_KEYS) continue;
+      seen.add(key);
+      if (keyQuery(key)) ring.push(key);
     }
-    for (const held of await currentArmsFor(db, query)) {
-      if (arms.has(held.armsAssessmentId)) continue;
-      arms.set(held.armsAssessmentId, held.document);
-      pending.push(...armsKeys(held.document, pivotOf(today)));
-    }
+    pending = [];
+    if (ring.length > 0) take(await recordsFor(db, null, ring));
   }
 
   const groups = groupPersons([...oasys.values()], [...arms.values()], today);
@@ -87,13 +116,42 @@ export async function loadPersonGroup(db: Db, ref: RecordRef, today: string): Pr
     ref.source === "OASYS"
       ? g.oasys.some((a) => a.assessmentPk === ref.assessmentPk)
       : g.arms.some((a) => a.armsAssessmentId === ref.armsAssessmentId);
-  return groups.find(holds) ?? null;
+  const group = groups.find(holds);
+  return group ? { group, oasysVersions: versions } : null;
+}
+
+/** The record itself (when given) and every OASys assessment and current ARMS revision with one of the keys. */
+async function recordsFor(
+  db: Db,
+  ref: RecordRef | null,
+  keys: readonly string[],
+): Promise<{ oasys: StoredOasys[]; arms: StoredArms[] }> {
+  const pncs = keys.filter((k) => k.startsWith("pnc:")).map((k) => k.slice(4));
+  const crns = keys.filter((k) => k.startsWith("crn:")).map((k) => k.slice(4));
+  const selectors = {
+    pnc: pncs,
+    crn: crns,
+    assessmentPk: ref?.source === "OASYS" ? ref.assessmentPk : null,
+    armsAssessmentId: ref?.source === "ARMS" ? ref.armsAssessmentId : null,
+  };
+  const oasys = await oasysAssessmentsMatching(db, selectors);
+  const arms = await currentArmsMatching(db, selectors);
+  return { oasys, arms };
 }
 
 /** Takes the persons' advisory locks for these keys (sorted, so every caller locks in the same order). */
 export async function lockPersonKeys(tx: Db, keys: readonly string[]): Promise<void> {
   const strong = keys.filter((k) => keyQuery(k) !== null).sort();
-  for (const key of strong) await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`person:${key}`]);
+  await lockAdvisory(
+    tx,
+    strong.map((key) => `person:${key}`),
+  );
+}
+
+/** What `lockAndLoadPerson` read, under the locks of every key it holds. */
+export interface LockedPerson extends PersonRecords {
+  /** The strong keys (`pnc:..`, `crn:..`) whose advisory locks the transaction holds. */
+  lockedKeys: ReadonlySet<string>;
 }
 
 /**
@@ -102,17 +160,17 @@ export async function lockPersonKeys(tx: Db, keys: readonly string[]): Promise<v
  * the group read again, until every key of the group read is locked. Locking keys outside sorted order can
  * deadlock with another transaction; PostgreSQL then aborts one and `Db.transaction` re-runs it.
  */
-export async function lockAndLoadPerson(tx: Db, ref: RecordRef, today: string): Promise<PersonGroup | null> {
+export async function lockAndLoadPerson(tx: Db, ref: RecordRef, today: string): Promise<LockedPerson | null> {
   const locked = new Set<string>();
   let keys = (await recordKeys(tx, ref, today)) ?? [];
   for (;;) {
     const fresh = keys.filter((k) => !locked.has(k));
     await lockPersonKeys(tx, fresh);
     for (const k of fresh) locked.add(k);
-    const group = await loadPersonGroup(tx, ref, today);
-    if (!group) return null;
-    const unlocked = group.keys.filter((k) => keyQuery(k) !== null && !locked.has(k));
-    if (unlocked.length === 0 || locked.size >= MAX_KEYS) return group;
+    const records = await loadPersonRecords(tx, ref, today, [...locked]);
+    if (!records) return null;
+    const unlocked = records.group.keys.filter((k) => keyQuery(k) !== null && !locked.has(k));
+    if (unlocked.length === 0 || locked.size >= MAX_KEYS) return { ...records, lockedKeys: locked };
     keys = unlocked;
   }
 }

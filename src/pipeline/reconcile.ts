@@ -23,18 +23,27 @@ import { outboundMessages } from "../deliver/messages.ts";
 import type { OutboundMessage, OutboxKind, Recipient } from "../deliver/types.ts";
 import type { Db } from "../store/index.ts";
 import { currentArms } from "../store/repositories/arms.ts";
-import { recordAudit } from "../store/repositories/audit.ts";
-import { type SyncResult, syncConflicts } from "../store/repositories/conflict-sync.ts";
-import { saveDraft } from "../store/repositories/drafts.ts";
+import { type AuditEventInput, recordAudits } from "../store/repositories/audit.ts";
+import { type SyncResult, syncLockedConflicts } from "../store/repositories/conflict-sync.ts";
+import { writeDraft } from "../store/repositories/drafts.ts";
 import { getOasysAssessment } from "../store/repositories/oasys.ts";
 import {
-  latestRowFor,
+  candidateKeys,
+  insertOutboxRows,
   type NewOutboxRow,
-  nextPersonVersion,
+  outboxSlot,
+  planQueue,
   type QueuedRow,
-  queueMessages,
+  readPersonsOutbox,
 } from "../store/repositories/outbox.ts";
-import { keysFrom, saveMatch, upsertPerson } from "../store/repositories/persons.ts";
+import {
+  appendMatch,
+  keysFrom,
+  lockAdvisory,
+  personLockKeys,
+  upsertLockedPerson,
+} from "../store/repositories/persons.ts";
+import type { LockedPerson } from "./person.ts";
 
 export interface StoredReconciliation {
   personId: string | null;
@@ -51,67 +60,111 @@ export interface StoredReconciliation {
 /** The main message kind each agency receives, whose deliveries corrections refer to. */
 const MAIN_KIND: Record<Recipient, OutboxKind> = { ARMS: "ARMS_DRAFT", OASYS: "PARTNER_RISK_UPDATE" };
 
-/** The store's current state of the sources behind a delivery (for PU-3). */
-async function currentSourcesFor(db: Db, sources: NewOutboxRow["sources"]): Promise<CurrentSources> {
+/** The person's records as this transaction read them under the person's locks (`lockAndLoadPerson`). */
+export type HeldRecords = Pick<LockedPerson, "group" | "oasysVersions" | "lockedKeys">;
+
+/** The store's current state of the sources behind a delivery (for PU-3): from `held` when it has them. */
+async function currentSourcesFor(
+  db: Db,
+  sources: NewOutboxRow["sources"],
+  held: HeldRecords | undefined,
+): Promise<CurrentSources> {
   const oasys = new Map<number, { assessment: OasysAssessment; storedVersion: number }>();
   const arms = new Map<string, ArmsAssessment>();
   if (sources.oasys) {
-    const held = await getOasysAssessment(db, sources.oasys.assessmentPk);
-    if (held) oasys.set(held.assessmentPk, { assessment: held.assessment, storedVersion: held.version });
+    const pk = sources.oasys.assessmentPk;
+    const assessment = held?.group.oasys.find((a) => a.assessmentPk === pk);
+    const storedVersion = held?.oasysVersions.get(pk);
+    if (assessment && storedVersion !== undefined) {
+      oasys.set(pk, { assessment, storedVersion });
+    } else {
+      const stored = await getOasysAssessment(db, pk);
+      if (stored)
+        oasys.set(stored.assessmentPk, { assessment: stored.assessment, storedVersion: stored.version });
+    }
   }
   if (sources.arms) {
-    const held = await currentArms(db, sources.arms.armsAssessmentId);
-    if (held) arms.set(held.armsAssessmentId, held.document);
+    const id = sources.arms.armsAssessmentId;
+    const document = held?.group.arms.find((a) => a.armsAssessmentId === id);
+    if (document) {
+      arms.set(id, document);
+    } else {
+      const stored = await currentArms(db, id);
+      if (stored) arms.set(stored.armsAssessmentId, stored.document);
+    }
   }
   return { oasys, arms };
 }
 
-/** Writes the reconciliation's outbox rows for the person; returns what was queued and what was withheld. */
+/**
+ * Writes the reconciliation's outbox rows for the person (one read of the person's outbox, one insert);
+ * returns what was queued and what was withheld.
+ */
 async function writeOutbox(
   tx: Db,
-  personId: string,
+  person: { id: string; version: number },
   reconciliation: PersonReconciliation,
   sync: SyncResult,
-  options: { now: string; correlationId: string | null },
-): Promise<{ personVersion: number; outbox: QueuedRow[]; withheld: string[] }> {
-  const personVersion = await nextPersonVersion(tx, personId);
+  options: { now: string; correlationId: string | null; held: HeldRecords | undefined },
+): Promise<{ outbox: QueuedRow[]; withheld: string[] }> {
+  const personId = person.id;
   const pk = reconciliation.oasys?.assessmentPk;
-  const storedOasys = pk === undefined ? null : await getOasysAssessment(tx, pk);
+  const oasysStoredVersion =
+    pk === undefined
+      ? null
+      : (options.held?.oasysVersions.get(pk) ?? (await getOasysAssessment(tx, pk))?.version ?? null);
   const plan = outboundMessages({
     reconciliation,
-    oasysStoredVersion: storedOasys?.version ?? null,
+    oasysStoredVersion,
     conflicts: { live: [...sync.opened, ...sync.kept], decided: sync.alreadyDecided },
   });
   const row = (m: OutboundMessage): NewOutboxRow => ({
     ...m,
     personId,
-    personVersion,
+    personVersion: person.version,
     correlationId: options.correlationId,
   });
-  const outbox = await queueMessages(tx, plan.messages.map(row), options.now);
+  const messages = plan.messages.map(row);
+  const outbox = await readPersonsOutbox(tx, [personId], candidateKeys(messages));
+  const queued = planQueue(messages, outbox, options.now);
 
   const corrections: NewOutboxRow[] = [];
   for (const recipient of ["ARMS", "OASYS"] as const) {
-    const delivered = await latestRowFor(tx, personId, recipient, MAIN_KIND[recipient], "DELIVERED");
+    const slot = outboxSlot(personId, recipient, MAIN_KIND[recipient]);
+    const delivered = outbox.delivered.get(slot);
     if (!delivered) continue;
-    const replacement =
-      (await latestRowFor(tx, personId, recipient, MAIN_KIND[recipient]))?.idempotencyKey ?? null;
+    // The newest row now, counting the ones queued above.
+    const replacement = outbox.latest.get(slot)?.idempotencyKey ?? null;
     const notice = correctionFor(
       delivered,
-      await currentSourcesFor(tx, delivered.sources),
+      await currentSourcesFor(tx, delivered.sources, options.held),
       replacement === delivered.idempotencyKey ? null : replacement,
     );
     if (notice) corrections.push(row(notice));
   }
-  outbox.push(...(await queueMessages(tx, corrections, options.now)));
-  return { personVersion, outbox, withheld: plan.withheld };
+  const written = await insertOutboxRows(
+    tx,
+    [...queued, ...planQueue(corrections, outbox, options.now)],
+    options.now,
+  );
+  return { outbox: written, withheld: plan.withheld };
 }
 
 export async function reconcileAndStore(
   db: Db,
   group: PersonGroup,
   deps: ReconcileDeps,
-  options: { now: string; reason: string; feeds?: PersonFeeds; correlationId?: string | null },
+  options: {
+    now: string;
+    reason: string;
+    feeds?: PersonFeeds;
+    correlationId?: string | null;
+    /**
+     * The group as `lockAndLoadPerson` read it in the same transaction (`db` is that transaction): its
+     * locks are held and its records are the store's, so they are not locked or read again.
+     */
+    held?: HeldRecords;
+  },
 ): Promise<StoredReconciliation> {
   const reconciliation = reconcilePerson(group, deps, options.feeds);
   const keys = keysFrom(group.keys);
@@ -127,53 +180,77 @@ export async function reconcileAndStore(
       withheld: ["no PNC or CRN: nothing is stored or sent for this group"],
     };
   }
+  const correlationId = options.correlationId ?? null;
+  const held = options.held;
 
-  return db.transaction(async (tx) => {
-    const { person } = await upsertPerson(
+  const write = async (tx: Db): Promise<StoredReconciliation> => {
+    const lockKeys = personLockKeys(keys);
+    const locked = held?.lockedKeys;
+    const missing = locked ? lockKeys.filter((k) => !locked.has(k.slice("person:".length))) : lockKeys;
+    await lockAdvisory(tx, missing);
+    // Bumping the version also takes the person's row lock for the rest of the transaction, which the
+    // conflict sync relies on.
+    const { person } = await upsertLockedPerson(
       tx,
       { ...keys, force: reconciliation.arms?.force ?? null },
       options.now,
+      { bumpVersion: true },
     );
+    const audit: AuditEventInput[] = [];
     const s = reconciliation.subject;
-    await saveMatch(tx, {
-      personId: person.id,
-      assessmentPk: s.oasysAssessmentPk,
-      armsAssessmentId: s.armsAssessmentId,
-      armsRevision: s.armsRevision,
-      result: reconciliation.match,
-      evaluatedAt: options.now,
-      correlationId: options.correlationId ?? null,
-    });
+    await appendMatch(
+      tx,
+      {
+        personId: person.id,
+        assessmentPk: s.oasysAssessmentPk,
+        armsAssessmentId: s.armsAssessmentId,
+        armsRevision: s.armsRevision,
+        result: reconciliation.match,
+        evaluatedAt: options.now,
+        correlationId,
+      },
+      audit,
+    );
     const draft = reconciliation.draft;
     if (draft) {
-      await saveDraft(tx, {
-        personId: person.id,
-        assessmentPk: draft.sourceAssessment.assessmentPk,
-        mappingVersion: draft.mappingVersion,
-        draft,
-        now: options.now,
-        correlationId: options.correlationId ?? null,
-      });
-      await recordAudit(tx, {
+      await writeDraft(
+        tx,
+        {
+          personId: person.id,
+          assessmentPk: draft.sourceAssessment.assessmentPk,
+          mappingVersion: draft.mappingVersion,
+          draft,
+          now: options.now,
+          correlationId,
+        },
+        audit,
+      );
+      audit.push({
         at: options.now,
         actor: "bridge",
         action: "PREFILL_GENERATED",
         subjectType: "OASYS_ASSESSMENT",
         subjectId: String(draft.sourceAssessment.assessmentPk),
         personId: person.id,
-        correlationId: options.correlationId ?? null,
+        correlationId,
         details: { draftId: draft.armsAssessmentId, mappingVersion: draft.mappingVersion },
       });
     }
-    const sync = await syncConflicts(tx, person.id, reconciliation.conflicts, {
+    const sync = await syncLockedConflicts(
+      tx,
+      person.id,
+      reconciliation.conflicts,
+      { now: options.now, reason: options.reason, correlationId },
+      audit,
+    );
+    const written = await writeOutbox(tx, person, reconciliation, sync, {
       now: options.now,
-      reason: options.reason,
-      correlationId: options.correlationId ?? null,
+      correlationId,
+      held,
     });
-    const written = await writeOutbox(tx, person.id, reconciliation, sync, {
-      now: options.now,
-      correlationId: options.correlationId ?? null,
-    });
-    return { personId: person.id, reconciliation, sync, ...written };
-  });
+    await recordAudits(tx, audit);
+    return { personId: person.id, reconciliation, sync, personVersion: person.version, ...written };
+  };
+  // Inside the caller's transaction (`held`), no savepoint: a failure aborts the caller's transaction anyway.
+  return held ? write(db) : db.transaction(write);
 }

@@ -48,8 +48,8 @@ export async function processReconcile(
     const done = await getProcessedJob<ReconcileOutcome>(tx, meta.jobKey);
     if (done) return { outcome: done.outcome, duplicate: true };
 
-    const group = await lockAndLoadPerson(tx, ref, today);
-    if (!group) {
+    const held = await lockAndLoadPerson(tx, ref, today);
+    if (!held) {
       throw new BridgeError("BRIDGE_E_NOT_FOUND", `no stored ${job.source} record ${job.record}`, {
         source: job.source,
         record: job.record,
@@ -57,9 +57,10 @@ export async function processReconcile(
     }
     const stored = await reconcileAndStore(
       tx,
-      group,
+      held.group,
       { ...ctx.reconcile, today },
       {
+        held,
         now: at,
         reason: `reconcile job: ${job.source} ${job.record} revision ${job.revision}`,
         correlationId: meta.jobKey,

@@ -14,6 +14,7 @@ import { armsKeys } from "../../core/reconcile/persons.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
+import type { RecordSelectors } from "./oasys.ts";
 import { keysFrom, type PersonKeys } from "./persons.ts";
 
 export type ArmsSaveOutcome = "STORED_CURRENT" | "STORED_HISTORY" | "DUPLICATE";
@@ -147,6 +148,16 @@ export async function currentArmsFor(db: Db, keys: PersonKeys): Promise<StoredAr
       WHERE r.pnc = $1 OR r.crn = $2
       ORDER BY r.assessed_on DESC, r.arms_assessment_id`,
     [keys.pnc ?? null, keys.crn ?? null],
+  );
+}
+
+/** Current revisions with one of the PNCs or CRNs, or of the one ARMS assessment (one statement). */
+export async function currentArmsMatching(db: Db, by: RecordSelectors): Promise<StoredArms[]> {
+  return db.query<StoredArms>(
+    `${SELECT_REVISION} JOIN arms_current c USING (arms_assessment_id, revision)
+      WHERE r.arms_assessment_id = $1 OR r.pnc = ANY($2::text[]) OR r.crn = ANY($3::text[])
+      ORDER BY r.assessed_on DESC, r.arms_assessment_id`,
+    [by.armsAssessmentId ?? null, by.pnc, by.crn],
   );
 }
 

@@ -59,6 +59,37 @@ export async function recordAudit(db: Db, event: AuditEventInput): Promise<numbe
   return rows[0]!.id;
 }
 
+/**
+ * Records several events in one statement, in the order given (ids ascend in that order, so the trail
+ * reads exactly as if each had been recorded on its own).
+ */
+export async function recordAudits(db: Db, events: readonly AuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) {
+    await recordAudit(db, events[0]!);
+    return;
+  }
+  const rows = events.map((e, n) => ({
+    n,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    person_id: e.personId ?? null,
+    correlation_id: e.correlationId ?? null,
+    details: e.details ?? {},
+  }));
+  await db.query(
+    `INSERT INTO audit_events (at, actor, action, subject_type, subject_id, person_id, correlation_id, details)
+     SELECT e.at, e.actor, e.action, e.subject_type, e.subject_id, e.person_id, e.correlation_id, e.details
+       FROM jsonb_to_recordset($1::jsonb) AS e(n int, at timestamptz, actor text, action text, subject_type text,
+              subject_id text, person_id uuid, correlation_id text, details jsonb)
+      ORDER BY e.n`,
+    [JSON.stringify(rows)],
+  );
+}
+
 /** The trail of one subject, or of everything touching one person, oldest first. */
 export async function auditTrail(
   db: Db,

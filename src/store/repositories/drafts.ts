@@ -7,7 +7,7 @@ import type { ArmsDraft } from "../../core/arms/draft.ts";
 import type { ArmsAssessment } from "../../core/arms/model.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
-import { recordAudit } from "./audit.ts";
+import { type AuditEventInput, recordAudits } from "./audit.ts";
 
 export type DraftOutcome = "CREATED" | "UPDATED" | "UNCHANGED";
 
@@ -34,46 +34,71 @@ export async function saveDraft(
   db: Db,
   input: DraftInput,
 ): Promise<{ draftId: number; outcome: DraftOutcome }> {
-  const hash = documentSha256(input.draft);
   return db.transaction(async (tx) => {
-    const written = await tx.query<{ draftId: number; created: boolean }>(
-      `INSERT INTO drafts (person_id, assessment_pk, mapping_version, draft, content_sha256, created_at, updated_at)
+    const audit: AuditEventInput[] = [];
+    const saved = await writeDraft(tx, input, audit);
+    await recordAudits(tx, audit);
+    return saved;
+  });
+}
+
+/**
+ * `saveDraft` inside the caller's transaction: the PREFILL_GENERATED event of a new or changed draft is
+ * added to `audit` for the caller to record. One statement whether the draft is written or unchanged.
+ */
+export async function writeDraft(
+  tx: Db,
+  input: DraftInput,
+  audit: AuditEventInput[],
+): Promise<{ draftId: number; outcome: DraftOutcome }> {
+  const written = await tx.query<{ draftId: number; created: boolean; written: boolean }>(
+    `WITH w AS (
+       INSERT INTO drafts (person_id, assessment_pk, mapping_version, draft, content_sha256, created_at, updated_at)
        VALUES ($1::uuid, $2, $3, $4::jsonb, $5, $6, $6)
        ON CONFLICT (assessment_pk, mapping_version) DO UPDATE SET
           person_id = COALESCE(excluded.person_id, drafts.person_id), draft = excluded.draft,
           content_sha256 = excluded.content_sha256, updated_at = excluded.updated_at
        WHERE drafts.content_sha256 <> excluded.content_sha256
-       RETURNING id AS "draftId", (xmax::text = '0') AS created`,
-      [
-        input.personId,
-        input.assessmentPk,
-        input.mappingVersion,
-        JSON.stringify(input.draft),
-        hash,
-        input.now,
-      ],
-    );
-    const row = written[0];
-    if (!row) {
-      const held = await tx.query<{ draftId: number }>(
-        `SELECT id AS "draftId" FROM drafts WHERE assessment_pk = $1 AND mapping_version = $2`,
-        [input.assessmentPk, input.mappingVersion],
-      );
-      return { draftId: held[0]!.draftId, outcome: "UNCHANGED" as const };
-    }
-    const outcome: DraftOutcome = row.created ? "CREATED" : "UPDATED";
-    await recordAudit(tx, {
-      at: input.now,
-      actor: "bridge",
-      action: "PREFILL_GENERATED",
-      subjectType: "OASYS_ASSESSMENT",
-      subjectId: String(input.assessmentPk),
-      personId: input.personId,
-      correlationId: input.correlationId ?? null,
-      details: { draftId: row.draftId, mappingVersion: input.mappingVersion, outcome },
-    });
-    return { draftId: row.draftId, outcome };
+       RETURNING id, (xmax::text = '0') AS created)
+     SELECT id AS "draftId", created, true AS written FROM w
+     UNION ALL
+     SELECT id, false, false FROM drafts
+      WHERE assessment_pk = $2 AND mapping_version = $3 AND NOT EXISTS (SELECT 1 FROM w)`,
+    [
+      input.personId,
+      input.assessmentPk,
+      input.mappingVersion,
+      JSON.stringify(input.draft),
+      documentSha256(input.draft),
+      input.now,
+    ],
+  );
+  const row = written[0];
+  if (!row?.written) {
+    // Unchanged. The statement's snapshot misses a draft committed by a concurrent writer after it began:
+    // a fresh statement sees it.
+    const draftId =
+      row?.draftId ??
+      (
+        await tx.query<{ draftId: number }>(
+          `SELECT id AS "draftId" FROM drafts WHERE assessment_pk = $1 AND mapping_version = $2`,
+          [input.assessmentPk, input.mappingVersion],
+        )
+      )[0]!.draftId;
+    return { draftId, outcome: "UNCHANGED" };
+  }
+  const outcome: DraftOutcome = row.created ? "CREATED" : "UPDATED";
+  audit.push({
+    at: input.now,
+    actor: "bridge",
+    action: "PREFILL_GENERATED",
+    subjectType: "OASYS_ASSESSMENT",
+    subjectId: String(input.assessmentPk),
+    personId: input.personId,
+    correlationId: input.correlationId ?? null,
+    details: { draftId: row.draftId, mappingVersion: input.mappingVersion, outcome },
   });
+  return { draftId: row.draftId, outcome };
 }
 
 export async function getDraft(

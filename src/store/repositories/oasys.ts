@@ -118,6 +118,23 @@ export async function oasysAssessmentsFor(db: Db, keys: PersonKeys): Promise<Sto
   );
 }
 
+/** What `oasysAssessmentsMatching` selects by: any of the PNCs or CRNs, or the one assessment pk. */
+export interface RecordSelectors {
+  pnc: readonly string[];
+  crn: readonly string[];
+  assessmentPk?: number | null;
+  armsAssessmentId?: string | null;
+}
+
+/** Every stored assessment with one of the PNCs or CRNs, or with the pk (one statement), latest completed first. */
+export async function oasysAssessmentsMatching(db: Db, by: RecordSelectors): Promise<StoredOasys[]> {
+  return db.query<StoredOasys>(
+    `${SELECT_STORED} WHERE assessment_pk = $1 OR pnc = ANY($2::text[]) OR crn = ANY($3::text[])
+     ORDER BY date_completed DESC NULLS LAST, assessment_pk DESC`,
+    [by.assessmentPk ?? null, by.pnc, by.crn],
+  );
+}
+
 /**
  * The latest valid (see above) assessment for a person, given their canonical keys or their person id
  * (whose keys are looked up). Null when none is valid.

@@ -59,37 +59,143 @@ const COLUMNS = `${SUMMARY_COLUMNS}, body`;
 
 export const isOutboxId = isUuid;
 
-/** Inserts the rows that are new (by idempotency key) and returns those, in the order given. */
+/** Inserts the rows that are new (by idempotency key) and returns those, in the order given. One statement. */
 export async function insertOutboxRows(
   db: Db,
   rows: readonly NewOutboxRow[],
   now: string,
 ): Promise<QueuedRow[]> {
-  const inserted: QueuedRow[] = [];
-  for (const r of rows) {
-    const written = await db.query<QueuedRow>(
-      `INSERT INTO outbox (person_id, person_version, recipient, kind, idempotency_key, content_type, body,
-          correlation_id, sources, corrects_key, state, available_at, created_at)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, 'PENDING', $11, $11)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id, recipient, kind, idempotency_key AS "idempotencyKey"`,
-      [
-        r.personId,
-        r.personVersion,
-        r.recipient,
-        r.kind,
-        r.idempotencyKey,
-        r.contentType,
-        r.body,
-        r.correlationId,
-        JSON.stringify(r.sources),
-        r.correctsKey,
-        now,
-      ],
-    );
-    if (written[0]) inserted.push(written[0]);
+  if (rows.length === 0) return [];
+  const written = await db.query<QueuedRow>(
+    `INSERT INTO outbox (person_id, person_version, recipient, kind, idempotency_key, content_type, body,
+        correlation_id, sources, corrects_key, state, available_at, created_at)
+     SELECT r.person_id, r.person_version, r.recipient, r.kind, r.idempotency_key, r.content_type, r.body,
+            r.correlation_id, r.sources::jsonb, r.corrects_key, 'PENDING', $11::timestamptz, $11::timestamptz
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::text[]) WITH ORDINALITY
+            AS r(person_id, person_version, recipient, kind, idempotency_key, content_type, body, correlation_id,
+                 sources, corrects_key, n)
+      ORDER BY r.n
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id, recipient, kind, idempotency_key AS "idempotencyKey"`,
+    [
+      rows.map((r) => r.personId),
+      rows.map((r) => r.personVersion),
+      rows.map((r) => r.recipient),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.idempotencyKey),
+      rows.map((r) => r.contentType),
+      rows.map((r) => r.body),
+      rows.map((r) => r.correlationId),
+      rows.map((r) => JSON.stringify(r.sources)),
+      rows.map((r) => r.correctsKey),
+      now,
+    ],
+  );
+  const byKey = new Map(written.map((w) => [w.idempotencyKey, w]));
+  return rows.flatMap((r) => {
+    const w = byKey.get(r.idempotencyKey);
+    byKey.delete(r.idempotencyKey); // a key given twice was inserted once
+    return w ?? [];
+  });
+}
+
+/** A row as the queueing rules and corrections need it (no body). */
+export interface OutboxHead {
+  id: string;
+  personId: string;
+  recipient: Recipient;
+  kind: OutboxKind;
+  idempotencyKey: string;
+  personVersion: number;
+  createdAt: string;
+  state: OutboxState;
+  sources: OutboxSources;
+}
+
+/** What the store holds for some persons' outboxes, read in one statement. */
+export interface PersonsOutbox {
+  /** The newest row (as `latestRowFor` orders) per person, recipient and kind: `outboxSlot(..)`. */
+  latest: Map<string, OutboxHead>;
+  /** The newest DELIVERED row per person, recipient and kind. */
+  delivered: Map<string, OutboxHead>;
+  /** Which of the asked idempotency keys are held (by any person). */
+  heldKeys: Set<string>;
+}
+
+export const outboxSlot = (personId: string, recipient: Recipient, kind: OutboxKind): string =>
+  `${personId}|${recipient}|${kind}`;
+
+const HEAD_COLUMNS = `id, person_id AS "personId", recipient, kind, idempotency_key AS "idempotencyKey",
+  person_version AS "personVersion", created_at AS "createdAt", state, sources`;
+const NEWEST_FIRST = "person_id, recipient, kind, person_version DESC, created_at DESC, id DESC";
+
+export async function readPersonsOutbox(
+  db: Db,
+  personIds: readonly string[],
+  keys: readonly string[],
+): Promise<PersonsOutbox> {
+  const rows = await db.query<OutboxHead & { role: "latest" | "delivered" | "held" }>(
+    `SELECT 'latest' AS role, l.* FROM (
+       SELECT DISTINCT ON (person_id, recipient, kind) ${HEAD_COLUMNS} FROM outbox
+        WHERE person_id = ANY($1::uuid[]) ORDER BY ${NEWEST_FIRST}) l
+     UNION ALL
+     SELECT 'delivered', d.* FROM (
+       SELECT DISTINCT ON (person_id, recipient, kind) ${HEAD_COLUMNS} FROM outbox
+        WHERE person_id = ANY($1::uuid[]) AND state = 'DELIVERED' ORDER BY ${NEWEST_FIRST}) d
+     UNION ALL
+     SELECT 'held', ${HEAD_COLUMNS} FROM outbox WHERE idempotency_key = ANY($2::text[])`,
+    [personIds, keys],
+  );
+  const state: PersonsOutbox = { latest: new Map(), delivered: new Map(), heldKeys: new Set() };
+  for (const { role, ...row } of rows) {
+    if (role === "held") state.heldKeys.add(row.idempotencyKey);
+    else state[role].set(outboxSlot(row.personId, row.recipient, row.kind), row);
   }
-  return inserted;
+  return state;
+}
+
+/** The keys `planQueue` may look up for these rows: each key, and its `:p<version>` re-queue form. */
+export const candidateKeys = (rows: readonly NewOutboxRow[]): string[] =>
+  rows.flatMap((r) =>
+    r.kind === "CORRECTION_NOTICE" ? [] : [r.idempotencyKey, `${r.idempotencyKey}:p${r.personVersion}`],
+  );
+
+/**
+ * The queueing rules of `queueMessages`, applied in memory to what `readPersonsOutbox` read: the rows to
+ * insert, with their final keys. `outbox` is updated as if they were inserted (so a later call, or the
+ * corrections, see them as the newest rows).
+ */
+export function planQueue(rows: readonly NewOutboxRow[], outbox: PersonsOutbox, now: string): NewOutboxRow[] {
+  const planned: NewOutboxRow[] = [];
+  for (const row of rows) {
+    let key = row.idempotencyKey;
+    if (row.kind !== "CORRECTION_NOTICE") {
+      const slot = outboxSlot(row.personId, row.recipient, row.kind);
+      const latestKey = outbox.latest.get(slot)?.idempotencyKey;
+      if (latestKey === key || latestKey?.startsWith(`${key}:p`)) continue;
+      if (outbox.heldKeys.has(key)) key = `${key}:p${row.personVersion}`;
+      // Inserting a held key does nothing (ON CONFLICT DO NOTHING), so it changes nothing here either.
+      if (outbox.heldKeys.has(key)) continue;
+      const latest = outbox.latest.get(slot);
+      if (!latest || row.personVersion >= latest.personVersion) {
+        outbox.latest.set(slot, {
+          id: "",
+          personId: row.personId,
+          recipient: row.recipient,
+          kind: row.kind,
+          idempotencyKey: key,
+          personVersion: row.personVersion,
+          createdAt: now,
+          state: "PENDING",
+          sources: row.sources,
+        });
+      }
+    }
+    outbox.heldKeys.add(key);
+    planned.push({ ...row, idempotencyKey: key });
+  }
+  return planned;
 }
 
 /**
@@ -99,24 +205,19 @@ export async function insertOutboxRows(
  * - a message whose key an OLDER row already has (the state went back to an earlier one, A-B-A) is queued
  *   again under `<key>:p<personVersion>`, so the newest state is always the newest row and gets sent.
  * Correction notices are inserted as they are (their key already names the change). Returns what it queued.
+ * Two statements: one read (`readPersonsOutbox`), one insert.
  */
 export async function queueMessages(
   db: Db,
   rows: readonly NewOutboxRow[],
   now: string,
 ): Promise<QueuedRow[]> {
-  const queued: QueuedRow[] = [];
-  for (const row of rows) {
-    let key = row.idempotencyKey;
-    if (row.kind !== "CORRECTION_NOTICE") {
-      const latest = await latestRowFor(db, row.personId, row.recipient, row.kind);
-      const latestKey = latest?.idempotencyKey;
-      if (latestKey === key || latestKey?.startsWith(`${key}:p`)) continue;
-      if (await getOutboxRowByKey(db, key)) key = `${key}:p${row.personVersion}`;
-    }
-    queued.push(...(await insertOutboxRows(db, [{ ...row, idempotencyKey: key }], now)));
-  }
-  return queued;
+  if (rows.length === 0) return [];
+  const main = rows.filter((r) => r.kind !== "CORRECTION_NOTICE");
+  const outbox = main.length
+    ? await readPersonsOutbox(db, [...new Set(main.map((r) => r.personId))], candidateKeys(main))
+    : { latest: new Map(), delivered: new Map(), heldKeys: new Set<string>() };
+  return insertOutboxRows(db, planQueue(rows, outbox, now), now);
 }
 
 /** Bumps the person's version for a reconciliation; outbox rows written by it carry the new value. */

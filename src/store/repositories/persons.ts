@@ -11,7 +11,7 @@
 import type { MatchResult, MatchStatus } from "../../core/identity/match-types.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
-import { recordAudit } from "./audit.ts";
+import { type AuditEventInput, recordAudits } from "./audit.ts";
 
 /** Person keys in canonical form (PNC `YYYY/NNNNNNNC`, CRN upper case); either may be absent. */
 export interface PersonKeys {
@@ -67,58 +67,99 @@ export async function getPerson(db: Db, personId: string): Promise<Person | null
   return rows[0] ?? null;
 }
 
+/** The advisory lock keys of a person's keys, sorted: every caller takes them in this order. */
+export function personLockKeys(keys: PersonKeys): string[] {
+  const pnc = keys.pnc ?? null;
+  const crn = keys.crn ?? null;
+  return [pnc && `person:pnc:${pnc}`, crn && `person:crn:${crn}`].filter((k): k is string => !!k).sort();
+}
+
+/** Takes the transaction-scoped advisory locks (already sorted) in one statement, in the order given. */
+export async function lockAdvisory(tx: Db, lockKeys: readonly string[]): Promise<void> {
+  if (lockKeys.length === 0) return;
+  if (lockKeys.length === 1) {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKeys[0]]);
+    return;
+  }
+  // A function scan yields the array's elements in order, so the locks are taken in the order given.
+  await tx.query("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest($1::text[]) AS k", [lockKeys]);
+}
+
 export async function upsertPerson(
   db: Db,
   keys: PersonKeys & { force?: string | null },
   now: string,
 ): Promise<UpsertedPerson> {
+  if (!keys.pnc && !keys.crn) throw new BridgeError("BRIDGE_E_INTERNAL", "a person needs a PNC or a CRN");
+  return db.transaction(async (tx) => {
+    await lockAdvisory(tx, personLockKeys(keys));
+    return upsertLockedPerson(tx, keys, now);
+  });
+}
+
+/**
+ * `upsertPerson` for a caller whose transaction already holds the person's key locks (`personLockKeys`).
+ * With `bumpVersion` the person's version counts up in the same statement (a reconciliation's new version;
+ * a new person starts at 1), which also holds the person's row lock to the end of the transaction.
+ */
+export async function upsertLockedPerson(
+  tx: Db,
+  keys: PersonKeys & { force?: string | null },
+  now: string,
+  options: { bumpVersion?: boolean } = {},
+): Promise<UpsertedPerson> {
   const pnc = keys.pnc ?? null;
   const crn = keys.crn ?? null;
   if (!pnc && !crn) throw new BridgeError("BRIDGE_E_INTERNAL", "a person needs a PNC or a CRN");
-  return db.transaction(async (tx) => {
-    const lockKeys = [pnc && `person:pnc:${pnc}`, crn && `person:crn:${crn}`].filter(Boolean).sort();
-    for (const key of lockKeys) await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
-
-    const byPnc = pnc ? (await tx.query<Person>(`${SELECT_PERSON} WHERE pnc = $1`, [pnc]))[0] : undefined;
-    const byCrn = crn ? (await tx.query<Person>(`${SELECT_PERSON} WHERE crn = $1`, [crn]))[0] : undefined;
-    const found = byPnc ?? byCrn;
-    if (!found) {
-      const created = await tx.query<Person>(
-        `INSERT INTO persons (pnc, crn, force, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-         RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
-        [pnc, crn, keys.force ?? null, now],
-      );
-      return { person: created[0]!, created: true, filled: [], contradictions: [] };
-    }
-
-    const contradictions: KeyContradiction[] = [];
-    const filled: KeyName[] = [];
-    const given = { pnc, crn };
-    const holder = { pnc: byPnc, crn: byCrn };
-    for (const key of ["pnc", "crn"] as const) {
-      const value = given[key];
-      if (!value) continue;
-      const other = holder[key];
-      if (other && other.id !== found.id) {
-        contradictions.push({ key, kind: "HELD_BY_OTHER", otherPersonId: other.id });
-      } else if (found[key] === null) {
-        filled.push(key);
-      } else if (found[key] !== value) {
-        contradictions.push({ key, kind: "DIFFERS", otherPersonId: null });
-      }
-    }
-    const force = keys.force ?? found.force;
-    if (filled.length === 0 && force === found.force) {
-      return { person: found, created: false, filled, contradictions };
-    }
-    const updated = await tx.query<Person>(
-      `UPDATE persons SET pnc = COALESCE(pnc, $2), crn = COALESCE(crn, $3), force = $4, updated_at = $5
-        WHERE id = $1
-        RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
-      [found.id, filled.includes("pnc") ? pnc : null, filled.includes("crn") ? crn : null, force, now],
+  const bump = options.bumpVersion ? 1 : 0;
+  const held = await tx.query<Person>(`${SELECT_PERSON} WHERE pnc = $1 OR crn = $2`, [pnc, crn]);
+  const byPnc = pnc ? held.find((p) => p.pnc === pnc) : undefined;
+  const byCrn = crn ? held.find((p) => p.crn === crn) : undefined;
+  const found = byPnc ?? byCrn;
+  if (!found) {
+    const created = await tx.query<Person>(
+      `INSERT INTO persons (pnc, crn, force, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+       RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
+      [pnc, crn, keys.force ?? null, bump, now],
     );
-    return { person: updated[0]!, created: false, filled, contradictions };
-  });
+    return { person: created[0]!, created: true, filled: [], contradictions: [] };
+  }
+
+  const contradictions: KeyContradiction[] = [];
+  const filled: KeyName[] = [];
+  const given = { pnc, crn };
+  const holder = { pnc: byPnc, crn: byCrn };
+  for (const key of ["pnc", "crn"] as const) {
+    const value = given[key];
+    if (!value) continue;
+    const other = holder[key];
+    if (other && other.id !== found.id) {
+      contradictions.push({ key, kind: "HELD_BY_OTHER", otherPersonId: other.id });
+    } else if (found[key] === null) {
+      filled.push(key);
+    } else if (found[key] !== value) {
+      contradictions.push({ key, kind: "DIFFERS", otherPersonId: null });
+    }
+  }
+  const force = keys.force ?? found.force;
+  const changed = filled.length > 0 || force !== found.force;
+  if (!changed && bump === 0) return { person: found, created: false, filled, contradictions };
+  const updated = await tx.query<Person>(
+    `UPDATE persons SET pnc = COALESCE(pnc, $2), crn = COALESCE(crn, $3), force = $4,
+        updated_at = CASE WHEN $6 THEN $5::timestamptz ELSE updated_at END, version = version + $7
+      WHERE id = $1
+      RETURNING id, pnc, crn, force, version, created_at AS "createdAt", updated_at AS "updatedAt"`,
+    [
+      found.id,
+      filled.includes("pnc") ? pnc : null,
+      filled.includes("crn") ? crn : null,
+      force,
+      now,
+      changed,
+      bump,
+    ],
+  );
+  return { person: updated[0]!, created: false, filled, contradictions };
 }
 
 export interface MatchInput {
@@ -146,37 +187,45 @@ export interface StoredMatch {
 /** Appends one match evaluation (and its audit event); the latest evaluation is the one in force. */
 export async function saveMatch(db: Db, input: MatchInput): Promise<number> {
   return db.transaction(async (tx) => {
-    const rows = await tx.query<{ id: number }>(
-      `INSERT INTO person_matches (person_id, assessment_pk, arms_assessment_id, arms_revision, status, details,
-          evaluated_at)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7) RETURNING id`,
-      [
-        input.personId,
-        input.assessmentPk,
-        input.armsAssessmentId,
-        input.armsRevision,
-        input.result.status,
-        JSON.stringify(input.result),
-        input.evaluatedAt,
-      ],
-    );
-    await recordAudit(tx, {
-      at: input.evaluatedAt,
-      actor: input.actor ?? "bridge",
-      action: "IDENTITY_MATCHED",
-      subjectType: "PERSON",
-      subjectId: input.personId,
-      personId: input.personId,
-      correlationId: input.correlationId ?? null,
-      details: {
-        status: input.result.status,
-        assessmentPk: input.assessmentPk,
-        armsAssessmentId: input.armsAssessmentId,
-        armsRevision: input.armsRevision,
-      },
-    });
-    return rows[0]!.id;
+    const audit: AuditEventInput[] = [];
+    const id = await appendMatch(tx, input, audit);
+    await recordAudits(tx, audit);
+    return id;
   });
+}
+
+/** `saveMatch` inside the caller's transaction: its audit event is added to `audit` for the caller to record. */
+export async function appendMatch(tx: Db, input: MatchInput, audit: AuditEventInput[]): Promise<number> {
+  const rows = await tx.query<{ id: number }>(
+    `INSERT INTO person_matches (person_id, assessment_pk, arms_assessment_id, arms_revision, status, details,
+        evaluated_at)
+     VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7) RETURNING id`,
+    [
+      input.personId,
+      input.assessmentPk,
+      input.armsAssessmentId,
+      input.armsRevision,
+      input.result.status,
+      JSON.stringify(input.result),
+      input.evaluatedAt,
+    ],
+  );
+  audit.push({
+    at: input.evaluatedAt,
+    actor: input.actor ?? "bridge",
+    action: "IDENTITY_MATCHED",
+    subjectType: "PERSON",
+    subjectId: input.personId,
+    personId: input.personId,
+    correlationId: input.correlationId ?? null,
+    details: {
+      status: input.result.status,
+      assessmentPk: input.assessmentPk,
+      armsAssessmentId: input.armsAssessmentId,
+      armsRevision: input.armsRevision,
+    },
+  });
+  return rows[0]!.id;
 }
 
 export async function latestMatch(db: Db, personId: string): Promise<StoredMatch | null> {
