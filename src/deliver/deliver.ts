@@ -2,27 +2,26 @@
  * Delivery of one outbox row (the push processors call this; BullMQ retries and dead letters are theirs):
  *
  * 1. claim the row (a lease; refused while it, or another row for the same person and recipient, is in
- *    flight, or before the time an agency's Retry-After set: BUSY, with when to come back);
- * 2. if a newer row exists for the same person, recipient and kind, mark it SUPERSEDED and send nothing
- *    (correction notices are never superseded: each one reports a change);
+ *    flight, or before the time an agency's Retry-After set: BUSY, with when to come back; a row already
+ *    settled is refused too, and reported as it stands);
+ * 2. if a newer row exists for the same person, recipient and kind (checked in the claim's statement),
+ *    mark it SUPERSEDED and send nothing (correction notices are never superseded: each one reports a
+ *    change);
  * 3. send it with the agency client;
  * 4. in one transaction: record the attempt (status, receipt, latency) and settle the row: DELIVERED (with
- *    a RECORD_PUSHED audit event: recipient and justification, ids only), back to PENDING for a retry, or
- *    DEAD (a permanent failure, or a transient one on the last allowed attempt).
+ *    a RECORD_PUSHED audit event: recipient and justification, ids only; one statement), back to PENDING
+ *    for a retry, or DEAD (a permanent failure, or a transient one on the last allowed attempt).
  */
 
 import { BridgeError } from "../errors.ts";
 import type { Recipient } from "../queue/jobs.ts";
 import type { Db } from "../store/index.ts";
-import { recordAudit } from "../store/repositories/audit.ts";
-import { type AttemptOutcome, recordAttempt } from "../store/repositories/deliveries.ts";
+import { type AttemptOutcome, recordAttempt, recordDelivered } from "../store/repositories/deliveries.ts";
 import {
-  claimForDelivery,
+  claimNewestForDelivery,
   getOutboxRow,
   markDead,
-  markDelivered,
   markSuperseded,
-  newerRowExists,
   type OutboxRow,
   releaseForRetry,
 } from "../store/repositories/outbox.ts";
@@ -117,77 +116,72 @@ export async function deliverOutboxRow(
   outboxId: string,
   options: DeliverOptions,
 ): Promise<DeliverResult> {
-  const before = await getOutboxRow(db, outboxId);
-  if (!before) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such outbox row", { outboxId });
-  const done = settled(before);
-  if (done) return done;
-
-  const row = await claimForDelivery(
+  // Claimed straight away: a settled row is refused by the claim and read only then.
+  const claim = await claimNewestForDelivery(
     db,
     outboxId,
     options.worker,
     options.leaseMs ?? DEFAULT_LEASE_MS,
     options.now,
   );
-  if (!row) {
+  if (!claim) {
     const now = await getOutboxRow(db, outboxId);
-    const after = now && settled(now);
+    if (!now) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such outbox row", { outboxId });
+    const after = settled(now);
     if (after) return after;
     // Leased (to someone else, or in a lease that has not lapsed), or not due yet: say when to come back.
-    const until = now?.state === "IN_FLIGHT" ? now.claimedUntil : now?.availableAt;
+    const until = now.state === "IN_FLIGHT" ? now.claimedUntil : now.availableAt;
     const wait = until ? Date.parse(until) - Date.parse(options.now) : 0;
     return { outcome: "BUSY", retryAfterMs: Math.max(BUSY_RETRY_MS, wait) };
   }
 
-  if (
-    row.kind !== "CORRECTION_NOTICE" &&
-    row.personId !== null &&
-    (await newerRowExists(db, row.personId, row.recipient, row.kind, row.personVersion))
-  ) {
+  const row = claim.row;
+  if (row.kind !== "CORRECTION_NOTICE" && row.personId !== null && claim.newerExists) {
     await markSuperseded(db, row.id);
     return { outcome: "SUPERSEDED" };
   }
 
   const sent = await send(clients[row.recipient], row, db, options);
-  return db.transaction(async (tx) => {
-    await recordAttempt(tx, {
-      outboxId: row.id,
-      attempt: row.attempts,
-      outcome: attemptOutcome(sent),
-      httpStatus: sent.httpStatus,
-      receipt: "receipt" in sent ? sent.receipt : null,
-      errorCode: "errorCode" in sent ? sent.errorCode : null,
-      latencyMs: sent.latencyMs,
-      at: options.now,
-    });
+  const attempt = {
+    outboxId: row.id,
+    attempt: row.attempts,
+    outcome: attemptOutcome(sent),
+    httpStatus: sent.httpStatus,
+    receipt: "receipt" in sent ? sent.receipt : null,
+    errorCode: "errorCode" in sent ? sent.errorCode : null,
+    latencyMs: sent.latencyMs,
+    at: options.now,
+  };
 
-    if (sent.outcome === "DELIVERED" || sent.outcome === "ALREADY_HELD") {
-      await markDelivered(tx, row.id, options.now);
-      await recordAudit(tx, {
-        at: options.now,
-        actor: "bridge",
-        action: "RECORD_PUSHED",
-        subjectType: "OUTBOX",
-        subjectId: row.id,
-        personId: row.personId,
-        correlationId: row.correlationId,
-        details: {
-          recipient: row.recipient,
-          kind: row.kind,
-          idempotencyKey: row.idempotencyKey,
-          httpStatus: sent.httpStatus,
-          alreadyHeld: sent.outcome === "ALREADY_HELD",
-          attempt: row.attempts,
-          justification: justification(row),
-        },
-      });
-      return {
-        outcome: "DELIVERED",
+  if (sent.outcome === "DELIVERED" || sent.outcome === "ALREADY_HELD") {
+    // The attempt, the DELIVERED state and the audit event: one statement, so one transaction.
+    await recordDelivered(db, attempt, {
+      at: options.now,
+      actor: "bridge",
+      action: "RECORD_PUSHED",
+      subjectType: "OUTBOX",
+      subjectId: row.id,
+      personId: row.personId,
+      correlationId: row.correlationId,
+      details: {
+        recipient: row.recipient,
+        kind: row.kind,
+        idempotencyKey: row.idempotencyKey,
         httpStatus: sent.httpStatus,
         alreadyHeld: sent.outcome === "ALREADY_HELD",
-      };
-    }
+        attempt: row.attempts,
+        justification: justification(row),
+      },
+    });
+    return {
+      outcome: "DELIVERED",
+      httpStatus: sent.httpStatus,
+      alreadyHeld: sent.outcome === "ALREADY_HELD",
+    };
+  }
 
+  return db.transaction(async (tx) => {
+    await recordAttempt(tx, attempt);
     const error = `${sent.errorCode}: ${sent.reason}`;
     const last = options.maxAttempts !== undefined && options.attempt >= options.maxAttempts;
     if (sent.outcome === "PERMANENT_FAILURE" || last) {

@@ -3,6 +3,7 @@
  * practice: one row per (outbox row, attempt), the attempt being the row's claim count.
  */
 import type { Db } from "../db.ts";
+import type { AuditEventInput } from "./audit.ts";
 
 export type AttemptOutcome = "DELIVERED" | "ALREADY_HELD" | "RETRY" | "PERMANENT_FAILURE" | "TIMEOUT";
 
@@ -33,15 +34,48 @@ export async function recordAttempt(db: Db, a: NewDeliveryAttempt): Promise<void
     `INSERT INTO deliveries (outbox_id, attempt, outcome, http_status, receipt, error_code, latency_ms, at)
      VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8)
      ON CONFLICT (outbox_id, attempt) DO NOTHING`,
+    attemptParams(a),
+  );
+}
+
+const attemptParams = (a: NewDeliveryAttempt): unknown[] => [
+  a.outboxId,
+  a.attempt,
+  a.outcome,
+  a.httpStatus,
+  a.receipt === undefined || a.receipt === null ? null : JSON.stringify(a.receipt),
+  a.errorCode,
+  a.latencyMs === null ? null : Math.round(a.latencyMs),
+  a.at,
+];
+
+/**
+ * A successful attempt in one statement: the attempt recorded (as `recordAttempt`), the row marked
+ * DELIVERED (as `markDelivered`, a no-op when it was already settled) and the RECORD_PUSHED audit event.
+ */
+export async function recordDelivered(db: Db, a: NewDeliveryAttempt, audit: AuditEventInput): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       INSERT INTO deliveries (outbox_id, attempt, outcome, http_status, receipt, error_code, latency_ms, at)
+       VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8::timestamptz)
+       ON CONFLICT (outbox_id, attempt) DO NOTHING
+     ), delivered AS (
+       UPDATE outbox SET state = 'DELIVERED', delivered_at = $8::timestamptz, claimed_by = NULL,
+              claimed_until = NULL, last_error = NULL
+        WHERE id = $1::uuid AND state IN ('PENDING', 'IN_FLIGHT')
+     )
+     INSERT INTO audit_events (at, actor, action, subject_type, subject_id, person_id, correlation_id, details)
+     VALUES ($9::timestamptz, $10, $11, $12, $13, $14::uuid, $15, $16::jsonb)`,
     [
-      a.outboxId,
-      a.attempt,
-      a.outcome,
-      a.httpStatus,
-      a.receipt === undefined || a.receipt === null ? null : JSON.stringify(a.receipt),
-      a.errorCode,
-      a.latencyMs === null ? null : Math.round(a.latencyMs),
-      a.at,
+      ...attemptParams(a),
+      audit.at,
+      audit.actor,
+      audit.action,
+      audit.subjectType,
+      audit.subjectId,
+      audit.personId ?? null,
+      audit.correlationId ?? null,
+      JSON.stringify(audit.details ?? {}),
     ],
   );
 }

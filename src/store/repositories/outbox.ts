@@ -291,22 +291,33 @@ export async function claimForDelivery(
   leaseMs: number,
   now: string = new Date().toISOString(),
 ): Promise<OutboxRow | null> {
+  return (await claimNewestForDelivery(db, id, worker, leaseMs, now))?.row ?? null;
+}
+
+/**
+ * `claimForDelivery`, also saying whether, at the claim, a row for the same person, recipient and kind
+ * written by a later reconciliation exists (`newerRowExists`): the claim and the check are one statement.
+ */
+export async function claimNewestForDelivery(
+  db: Db,
+  id: string,
+  worker: string,
+  leaseMs: number,
+  now: string = new Date().toISOString(),
+): Promise<{ row: OutboxRow; newerExists: boolean } | null> {
   if (!isOutboxId(id)) return null;
   if (!Number.isInteger(leaseMs) || leaseMs < 1) {
     throw new BridgeError("BRIDGE_E_INTERNAL", "a claim needs a positive lease");
   }
   return db.transaction(async (tx) => {
-    const target = await tx.query<{ personId: string | null; recipient: Recipient }>(
-      `SELECT person_id AS "personId", recipient FROM outbox WHERE id = $1::uuid`,
+    // Serialise claims for one person and recipient, so the "none in flight" check below cannot race.
+    const target = await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtext('outbox:' || COALESCE(person_id::text, id::text) || ':' || recipient))
+         FROM outbox WHERE id = $1::uuid`,
       [id],
     );
-    const row = target[0];
-    if (!row) return null;
-    // Serialise claims for one person and recipient, so the "none in flight" check below cannot race.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-      `outbox:${row.personId ?? id}:${row.recipient}`,
-    ]);
-    const claimed = await tx.query<OutboxRow>(
+    if (!target[0]) return null;
+    const claimed = await tx.query<OutboxRow & { newerExists: boolean }>(
       `UPDATE outbox o SET state = 'IN_FLIGHT', claimed_by = $2, claimed_until = $4, attempts = attempts + 1
         WHERE o.id = $1::uuid
           AND ((o.state = 'PENDING' AND o.available_at <= $3) OR (o.state = 'IN_FLIGHT' AND o.claimed_until <= $3))
@@ -314,10 +325,15 @@ export async function claimForDelivery(
             SELECT 1 FROM outbox b
              WHERE b.person_id = o.person_id AND b.recipient = o.recipient AND b.id <> o.id
                AND b.state = 'IN_FLIGHT' AND b.claimed_until > $3)
-        RETURNING ${COLUMNS}`,
+        RETURNING ${COLUMNS},
+          EXISTS (SELECT 1 FROM outbox n WHERE n.person_id = o.person_id AND n.recipient = o.recipient
+                     AND n.kind = o.kind AND n.person_version > o.person_version) AS "newerExists"`,
       [id, worker, now, plusMs(now, leaseMs)],
     );
-    return claimed[0] ?? null;
+    const first = claimed[0];
+    if (!first) return null;
+    const { newerExists, ...row } = first;
+    return { row, newerExists };
   });
 }
 
