@@ -225,16 +225,6 @@ export async function reconcileAndStore(
         },
         audit,
       );
-      audit.push({
-        at: options.now,
-        actor: "bridge",
-        action: "PREFILL_GENERATED",
-        subjectType: "OASYS_ASSESSMENT",
-        subjectId: String(draft.sourceAssessment.assessmentPk),
-        personId: person.id,
-        correlationId,
-        details: { draftId: draft.armsAssessmentId, mappingVersion: draft.mappingVersion },
-      });
     }
     const sync = await syncLockedConflicts(
       tx,

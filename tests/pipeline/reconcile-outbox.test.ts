@@ -12,6 +12,7 @@ import { ingestArmsDocuments, ingestOasysExport } from "../../src/pipeline/inges
 import { reconcileAndStore } from "../../src/pipeline/reconcile.ts";
 import type { Db } from "../../src/store/db.ts";
 import { currentArmsFor } from "../../src/store/repositories/arms.ts";
+import { auditTrail } from "../../src/store/repositories/audit.ts";
 import { recordDecision } from "../../src/store/repositories/conflict-decisions.ts";
 import { oasysAssessmentsFor } from "../../src/store/repositories/oasys.ts";
 import {
@@ -241,5 +242,18 @@ describe("reconcileAndStore writes the outbox", () => {
       "reviewer-a",
       "reviewer-b",
     ]);
+  });
+});
+
+describe("the audit trail of a reconciliation", () => {
+  it("records PREFILL_GENERATED once per new or changed draft, not again for the same draft", async () => {
+    await ingestPair("matched-consistent");
+    const first = await reconcile(MATCHED);
+    await reconcile(MATCHED);
+    const prefills = (await auditTrail(db, { personId: first.personId! })).filter(
+      (e) => e.action === "PREFILL_GENERATED",
+    );
+    expect(prefills).toHaveLength(1);
+    expect(prefills[0]?.details).toMatchObject({ outcome: "CREATED" });
   });
 });
