@@ -6,6 +6,7 @@
  * Every phase reports queue depths over time, BullMQ's per-stage timings and each process's CPU.
  */
 import { loadConfig } from "../../src/config.ts";
+import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import { createProducer } from "../../src/queue/producer.ts";
 import { closedLoop, openLoop, type Sent } from "./load.ts";
 import {
@@ -17,7 +18,7 @@ import {
   startMonitor,
 } from "./monitor.ts";
 import type { PipelineRecord } from "./pipeline-records.ts";
-import { type Arrival, arrivals, dropPrefix, outboxStates, type Stack } from "./queue-stack.ts";
+import { type Arrival, arrivals, outboxStates, type Stack } from "./queue-stack.ts";
 import { cpuMeter, startService } from "./service.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,7 +104,7 @@ export async function rawCeiling(o: RawOptions): Promise<Throughput> {
   } finally {
     await worker.stop();
     await producer.close();
-    await dropPrefix(o.redisUrl, o.prefix);
+    await deleteKeysUnder(o.redisUrl, o.prefix);
   }
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import { QUEUES, type QueueName } from "../../src/queue/jobs.ts";
 import { type BullProducer, createProducer } from "../../src/queue/producer.ts";
 import { dropSchema } from "../../src/store/db.ts";
@@ -99,25 +99,10 @@ export async function startStack(s: StackSettings): Promise<Stack> {
       await producer.close();
       await dropSchema(db);
       await db.close();
-      await dropPrefix(s.redisUrl, prefix);
+      await deleteKeysUnder(s.redisUrl, prefix);
       rmSync(emptyOrds, { recursive: true, force: true });
     },
   };
-}
-
-/** Deletes every Redis key under the prefix. */
-export async function dropPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export type Depths = Record<QueueName, { waiting: number; active: number; delayed: number }>;

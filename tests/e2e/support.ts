@@ -8,12 +8,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { loadOrdsData, type RunningSimulators, startSimulators } from "../../simulators/index.ts";
 import { londonToday } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { buildApp } from "../../src/http/app.ts";
+import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import { type BullProducer, createProducer } from "../../src/queue/producer.ts";
 import { type RunningWorker, startWorker } from "../../src/queue/worker.ts";
 import { dropSchema } from "../../src/store/db.ts";
@@ -119,20 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-/** Deletes every Redis key under the prefix. */
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
+const dropPrefix = (prefix: string) => deleteKeysUnder(REDIS_URL, prefix);
 
 /** Polls `check` until it gives a value (not undefined/false), or fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(

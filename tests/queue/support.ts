@@ -4,9 +4,9 @@
  * service reads it, a silent logger, and bounded polling (no timed assertions).
  */
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import { type Config, loadConfig } from "../../src/config.ts";
+import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import type { Db } from "../../src/store/index.ts";
 import { DATABASE_URL, DRIVERS, freshStore } from "../store/support.ts";
 
@@ -39,20 +39,7 @@ export async function postgresStore(): Promise<{ db: Db; done: () => Promise<voi
   return freshStore(DRIVERS[0]!);
 }
 
-/** Deletes every Redis key under the prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
+export const dropPrefix = (prefix: string) => deleteKeysUnder(REDIS_URL, prefix);
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
