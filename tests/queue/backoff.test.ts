@@ -17,10 +17,14 @@ describe("full-jitter backoff", () => {
 
   it("stays within its ceiling for any attempt and any draw", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.double({ min: 0, max: 0.999_999, noNaN: true }), (n, r) => {
-        const d = fullJitterDelay(n, DEFAULT_BACKOFF, () => r);
-        return d >= 0 && d < Math.min(300_000, 1_000 * 2 ** (n - 1)) && Number.isInteger(d);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        (n, r) => {
+          const d = fullJitterDelay(n, DEFAULT_BACKOFF, () => r);
+          return d >= 0 && d < Math.min(300_000, 1_000 * 2 ** (n - 1)) && Number.isInteger(d);
+        },
+      ),
     );
   });
 
