@@ -9,6 +9,8 @@
  * display-string spellings, an invalid PNC check letter (accepted with a warning), and a configurable
  * fraction of malformed records (rejected one by one). The summary says how many of each to expect.
  */
+
+import { writer } from "../../src/cli/output.ts";
 import { checkLetter } from "../../src/core/identity/identifiers.ts";
 import { QUESTIONS, type Question, SEXUAL_ITEMS } from "../../src/core/oasys/questions.ts";
 import { familyName, forename, paragraph } from "./narrative.ts";
@@ -405,47 +407,27 @@ export function* generateExport(options: GenerateOptions): Generator<string, Exp
   return summary;
 }
 
-/** Stream a generated export to `out`, waiting for 'drain' when the stream asks (bounded memory). */
+/**
+ * Stream a generated export to `out`, waiting for 'drain' when the stream asks (bounded memory). A
+ * destination that fails (a full disk, a closed pipe) stops the generator with that error's code.
+ */
 export async function writeExport(
   options: GenerateOptions,
   out: NodeJS.WritableStream,
 ): Promise<ExportSummary> {
+  const write = writer(out);
   const chunks = generateExport(options);
   let batch = "";
-  // A destination that fails (a full disk, a closed pipe) stops the generator instead of hanging it.
-  let failure: Error | null = null;
-  const onError = (e: Error) => {
-    failure = e;
-  };
-  out.on("error", onError);
-  const flush = async () => {
-    if (batch === "") return;
-    if (failure) throw failure;
-    const ok = out.write(batch);
-    batch = "";
-    if (!ok) {
-      await new Promise<void>((resolve) => {
-        const settle = () => {
-          out.off("drain", settle);
-          out.off("close", settle);
-          out.off("error", settle);
-          resolve();
-        };
-        out.on("drain", settle);
-        out.on("close", settle);
-        out.on("error", settle);
-      });
-    }
-    if (failure) throw failure;
-  };
   for (;;) {
     const step = chunks.next();
     if (step.done) {
-      await flush();
-      out.off("error", onError);
+      if (batch !== "") await write(batch);
       return step.value;
     }
     batch += step.value;
-    if (batch.length >= 64 * 1024) await flush();
+    if (batch.length >= 64 * 1024) {
+      await write(batch);
+      batch = "";
+    }
   }
 }

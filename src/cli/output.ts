@@ -2,9 +2,13 @@
 
 /** The reader of our output went away (e.g. `bridge parse --json f.xml | head`). */
 export class OutputClosed extends Error {
-  constructor() {
-    super("the output stream was closed");
+  /** The stream error's code (`EPIPE`, `ENOSPC`...), when it had one. */
+  readonly code: string | undefined;
+
+  constructor(cause?: Error) {
+    super("the output stream was closed", cause ? { cause } : undefined);
     this.name = "OutputClosed";
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
   }
 }
 
@@ -12,12 +16,12 @@ export type Write = (text: string) => Promise<void>;
 
 /** Writes text and waits for 'drain' when the buffer is full, so a slow consumer keeps memory flat. */
 export function writer(stream: NodeJS.WritableStream): Write {
-  let failed = false;
-  stream.on("error", () => {
-    failed = true;
+  let failed: Error | null = null;
+  stream.on("error", (e: Error) => {
+    failed = e;
   });
   return async (text) => {
-    if (failed) throw new OutputClosed();
+    if (failed) throw new OutputClosed(failed);
     if (!stream.write(text)) {
       await new Promise<void>((resolve) => {
         const settle = () => {
@@ -31,6 +35,6 @@ export function writer(stream: NodeJS.WritableStream): Write {
         stream.on("close", settle);
       });
     }
-    if (failed) throw new OutputClosed();
+    if (failed) throw new OutputClosed(failed);
   };
 }
