@@ -55,18 +55,28 @@ export function schemaValidator(file: string): ValidateFunction {
   return v;
 }
 
+/** Whether any `minLength` in the schema is above 1 (0 and 1 mean the same in code units and code points). */
+function hasMinLengthAbove1(node: unknown): boolean {
+  if (node === null || typeof node !== "object") return false;
+  if (Array.isArray(node)) return node.some(hasMinLengthAbove1);
+  return Object.entries(node).some(
+    ([k, v]) => (k === "minLength" && typeof v === "number" && v > 1) || hasMinLengthAbove1(v),
+  );
+}
+
 /**
  * A pre-check for `schemas/<file>` that may reject a valid document but never accepts an invalid one.
  * It measures strings in UTF-16 code units (ajv `unicode: false`) instead of code points, so `maxLength`
  * costs nothing instead of a scan of every long text. A string has at least as many code units as code
- * points, so this only ever rejects more; a schema with `minLength` (where it would accept more) gets
- * the exact validator instead.
+ * points, so `maxLength` only ever rejects more; and a string has no code units exactly when it has no
+ * code points, so `minLength` 0 or 1 decides the same. A schema with a larger `minLength` (where code
+ * units would accept more) gets the exact validator instead.
  */
 function codeUnitValidator(file: string): ValidateFunction {
   let v = codeUnitCompiled.get(file);
   if (!v) {
-    const { text, schema } = readSchema(file);
-    if (text.includes('"minLength"')) v = schemaValidator(file);
+    const { schema } = readSchema(file);
+    if (hasMinLengthAbove1(schema)) v = schemaValidator(file);
     else {
       codeUnitAjv ??= newAjv(false);
       v = codeUnitAjv.compile(schema);
