@@ -42,6 +42,8 @@ import {
 export {
   emptyRawAssessment,
   emptyRawPredictor,
+  emptyRawRmp,
+  emptyRawRosh,
   type Raw,
   type RawAssessment,
   type RawPredictor,

@@ -85,6 +85,34 @@ export function emptyRawPredictor(path: string): RawPredictor {
   };
 }
 
+/** A RoSH summary with nothing read yet. */
+export function emptyRawRosh(): NonNullable<RawAssessment["rosh"]> {
+  return {
+    levels: [],
+    whoIsAtRisk: null,
+    natureOfRisk: null,
+    riskImminence: null,
+    riskIncreaseFactors: null,
+    riskMitigationFactors: null,
+    analysisOfRiskFactors: null,
+  };
+}
+
+/** A risk management plan with nothing read yet. */
+export function emptyRawRmp(): NonNullable<RawAssessment["rmp"]> {
+  return {
+    mappaCategory: null,
+    mappaLevel: null,
+    keyInformationCurrentSituation: null,
+    furtherConsiderationsCurrentSituation: null,
+    supervision: null,
+    monitoringAndControl: null,
+    interventionsAndTreatment: null,
+    victimSafetyPlanning: null,
+    contingencyPlans: null,
+  };
+}
+
 export function emptyRawAssessment(): RawAssessment {
   return {
     assessmentPk: null,

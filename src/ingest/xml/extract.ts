@@ -5,12 +5,16 @@
  * lands in `answers`. Structural faults (an answer without `q`, a section without `code`, a field given
  * twice) are recorded as the record's problem; the caller rejects that record alone.
  */
-import { emptyRawAssessment, emptyRawPredictor, type RawAssessment } from "../../core/oasys/build.ts";
+import {
+  emptyRawAssessment,
+  emptyRawPredictor,
+  emptyRawRmp,
+  emptyRawRosh,
+  type RawAssessment,
+} from "../../core/oasys/build.ts";
 import type { Extra } from "../../core/oasys/model.ts";
 import {
   ASSESSMENT_FIELDS,
-  emptyRmp,
-  emptyRosh,
   emptySection,
   type FieldTable,
   FORENAME,
@@ -222,12 +226,12 @@ export class AssessmentExtractor {
           case "section":
             return this.section(parent, element, attributes);
           case "roshSummary":
-            this.raw.rosh ??= emptyRosh();
+            this.raw.rosh ??= emptyRawRosh();
             return this.container(parent, element, attributes, "rosh", null, null, true);
           case "predictors":
             return this.container(parent, element, attributes, "predictors", null, null, false);
           case "riskManagementPlan":
-            this.raw.rmp ??= emptyRmp();
+            this.raw.rmp ??= emptyRawRmp();
             return this.container(parent, element, attributes, "rmp", null, null, true);
         }
         return this.field(parent, element, attributes, ASSESSMENT_FIELDS, this.raw);

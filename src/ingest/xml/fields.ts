@@ -115,29 +115,3 @@ export const PREDICTOR_FIELDS: FieldTable<RawPredictor> = table<RawPredictor, ke
 export function emptySection(code: string, path: string): RawSection {
   return { code, linkedToHarm: null, linkedToReoffending: null, issuesDetails: null, path };
 }
-
-export function emptyRosh(): RawRosh {
-  return {
-    levels: [],
-    whoIsAtRisk: null,
-    natureOfRisk: null,
-    riskImminence: null,
-    riskIncreaseFactors: null,
-    riskMitigationFactors: null,
-    analysisOfRiskFactors: null,
-  };
-}
-
-export function emptyRmp(): RawRmp {
-  return {
-    mappaCategory: null,
-    mappaLevel: null,
-    keyInformationCurrentSituation: null,
-    furtherConsiderationsCurrentSituation: null,
-    supervision: null,
-    monitoringAndControl: null,
-    interventionsAndTreatment: null,
-    victimSafetyPlanning: null,
-    contingencyPlans: null,
-  };
-}

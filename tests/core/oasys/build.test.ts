@@ -3,6 +3,9 @@ import {
   type BuildResult,
   buildAssessment,
   emptyRawAssessment,
+  emptyRawPredictor,
+  emptyRawRmp,
+  emptyRawRosh,
   type RawAssessment,
 } from "../../../src/core/oasys/build.ts";
 import type { OasysAssessment } from "../../../src/core/oasys/model.ts";
@@ -242,7 +245,7 @@ describe("buildAssessment: risk management plan and offender details", () => {
     const plan = (category: string | null, level: string | null) =>
       built(
         raw((r) => {
-          r.rmp = { ...emptyRmp(), mappaCategory: category, mappaLevel: level };
+          r.rmp = { ...emptyRawRmp(), mappaCategory: category, mappaLevel: level };
         }),
       ).rmp?.mappa;
     expect(plan("1", "2")).toEqual({ category: 1, level: 2 });
@@ -270,42 +273,11 @@ describe("buildAssessment: risk management plan and offender details", () => {
 });
 
 function rosh(levels: NonNullable<RawAssessment["rosh"]>["levels"]): NonNullable<RawAssessment["rosh"]> {
-  return {
-    levels,
-    whoIsAtRisk: null,
-    natureOfRisk: null,
-    riskImminence: null,
-    riskIncreaseFactors: null,
-    riskMitigationFactors: null,
-    analysisOfRiskFactors: null,
-  };
+  return { ...emptyRawRosh(), levels };
 }
 
 function predictor(
   p: Partial<RawAssessment["predictors"][number]> & { path: string },
 ): RawAssessment["predictors"][number] {
-  return {
-    type: null,
-    score: null,
-    points: null,
-    band: null,
-    staticOrDynamic: null,
-    algorithmVersion: null,
-    calculatedAt: null,
-    ...p,
-  };
-}
-
-function emptyRmp(): NonNullable<RawAssessment["rmp"]> {
-  return {
-    mappaCategory: null,
-    mappaLevel: null,
-    keyInformationCurrentSituation: null,
-    furtherConsiderationsCurrentSituation: null,
-    supervision: null,
-    monitoringAndControl: null,
-    interventionsAndTreatment: null,
-    victimSafetyPlanning: null,
-    contingencyPlans: null,
-  };
+  return { ...emptyRawPredictor(p.path), ...p };
 }
