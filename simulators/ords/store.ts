@@ -128,46 +128,43 @@ export class OrdsStore {
     });
   }
 
-  #timeline(crn: string, lao: string): OrdsAnswer {
+  /** A person's stored assessments and their by-CRN envelope, or the refusal (not found, LIMIT on an LAO). */
+  #personEnvelope(
+    crn: string,
+    lao: string,
+  ): { stored: Stored[]; envelope: Record<string, unknown> } | { refused: OrdsAnswer } {
     const stored = this.#person(crn);
-    if (stored.length === 0) return notFound("person");
-    const lao_ = stored.some((s) => s.payloads.limitedAccessOffender);
-    const refused = this.#lao(lao, lao_);
-    if (refused) return refused;
+    if (stored.length === 0) return { refused: notFound("person") };
+    const limitedAccess = stored.some((s) => s.payloads.limitedAccessOffender);
+    const refused = this.#lao(lao, limitedAccess);
+    if (refused) return { refused };
     return {
-      status: 200,
-      body: {
+      stored,
+      envelope: {
         source: "OASys",
         inputs: { crn, laoPrivilege: lao },
         crn,
-        limitedAccessOffender: lao_,
+        limitedAccessOffender: limitedAccess,
         timeline: stored.map((s) => s.payloads.timelineEntry),
       },
     };
   }
 
+  #timeline(crn: string, lao: string): OrdsAnswer {
+    const person = this.#personEnvelope(crn, lao);
+    return "refused" in person ? person.refused : { status: 200, body: person.envelope };
+  }
+
   #rmp(crn: string, lao: string): OrdsAnswer {
-    const stored = this.#person(crn);
-    if (stored.length === 0) return notFound("person");
-    const lao_ = stored.some((s) => s.payloads.limitedAccessOffender);
-    const refused = this.#lao(lao, lao_);
-    if (refused) return refused;
+    const person = this.#personEnvelope(crn, lao);
+    if ("refused" in person) return person.refused;
+    const { stored, envelope } = person;
     const verbatim = stored.find((s) => s.kind === "verbatim" && s.payloads.rmp !== null);
     if (verbatim?.kind === "verbatim") return { status: 200, body: verbatim.payloads.rmp };
-    const entries = stored.flatMap((s) =>
+    const assessments = stored.flatMap((s) =>
       s.kind === "rendered" && s.payloads.rmpEntry ? [s.payloads.rmpEntry] : [],
     );
-    return {
-      status: 200,
-      body: {
-        source: "OASys",
-        inputs: { crn, laoPrivilege: lao },
-        crn,
-        limitedAccessOffender: lao_,
-        timeline: stored.map((s) => s.payloads.timelineEntry),
-        assessments: entries,
-      },
-    };
+    return { status: 200, body: { ...envelope, assessments } };
   }
 }
 
