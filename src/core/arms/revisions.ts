@@ -13,6 +13,7 @@
  * "Same content" is structural JSON equality with object keys in any order.
  */
 import { BridgeError } from "../../errors.ts";
+import { canonicalJson } from "../canonical-json.ts";
 import type { ArmsAssessment } from "./model.ts";
 
 export type RevisionDecision =
@@ -27,16 +28,7 @@ export function compareRevisions(a: ArmsAssessment, b: ArmsAssessment): number {
 }
 
 /** JSON with object keys sorted, so equal documents serialise identically whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 export const sameContent = (a: ArmsAssessment, b: ArmsAssessment): boolean =>
   canonicalJson(a) === canonicalJson(b);

@@ -2,8 +2,8 @@
  * PU family (brief §7 "Push and reconcile safety", §8.1 DPA 2018 s.38): nothing leaves the bridge while a
  * BLOCK is open, every pushed value carries its provenance, and corrections after a push are notified.
  */
-import { createHash } from "node:crypto";
 import type { Prefill } from "../arms/model.ts";
+import { canonicalSha256 } from "../canonical-json.ts";
 import { conflict, fromBridge } from "./evidence.ts";
 import type { Conflict, Evidence, RuleContext, RuleDefinition, RuleMeta, Severity } from "./types.ts";
 
@@ -138,21 +138,8 @@ function pu2(ctx: RuleContext): Conflict[] {
   });
 }
 
-/** Canonical JSON (sorted keys) of a record, for comparing what was pushed with what is held now. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** SHA-256 of the canonical JSON of a source record: what delivery stores with each push (PU-3). */
-export const recordDigest = (record: unknown): string =>
-  createHash("sha256").update(canonicalJson(record)).digest("hex");
+export const recordDigest = (record: unknown): string => canonicalSha256(record);
 
 function pu3(ctx: RuleContext): Conflict[] {
   const out: Conflict[] = [];
