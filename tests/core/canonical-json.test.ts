@@ -39,7 +39,6 @@ const documents = fc.anything({
   withTypedArray: false,
   withSparseArray: false,
   withBigInt: false,
-  withUndefined: true,
   maxDepth: 4,
 });
 
