@@ -32,8 +32,18 @@ export function tokenOf(answer: Answer): string | null {
   }
 }
 
+/** The answer to `question`, or undefined when it was not asked (own properties only). */
+export const answerOf = (assessment: OasysAssessment, question: string): Answer | undefined =>
+  Object.hasOwn(assessment.answers, question) ? assessment.answers[question] : undefined;
+
+/** The answer's value token, or null when the item was not asked or holds no usable value. */
+export function tokenAt(assessment: OasysAssessment, question: string): string | null {
+  const answer = answerOf(assessment, question);
+  return answer ? tokenOf(answer) : null;
+}
+
 export function answerState(assessment: OasysAssessment, question: string): AnswerState {
-  const answer = Object.hasOwn(assessment.answers, question) ? assessment.answers[question] : undefined;
+  const answer = answerOf(assessment, question);
   if (!answer) return { kind: "NOT_ASKED" };
   const token = tokenOf(answer);
   return token === null ? { kind: "MISSING", raw: answer.raw } : { kind: "VALUE", token, raw: answer.raw };
@@ -51,6 +61,39 @@ export function holds(condition: Condition, assessment: OasysAssessment): boolea
   if ("is" in condition) return condition.is.includes(state.token);
   const n = numeric(state.token);
   return n !== null && n >= condition.atLeast;
+}
+
+export type CompiledCondition = (assessment: OasysAssessment) => boolean;
+
+/** `holds(condition, a)` as a function built once per mapping (the same decisions, no per-call walk). */
+export function compileCondition(condition: Condition): CompiledCondition {
+  if ("allOf" in condition) {
+    const all = condition.allOf.map(compileCondition);
+    return (a) => all.every((c) => c(a));
+  }
+  if ("anyOf" in condition) {
+    const any = condition.anyOf.map(compileCondition);
+    return (a) => any.some((c) => c(a));
+  }
+  if ("not" in condition) {
+    const inner = compileCondition(condition.not);
+    return (a) => !inner(a);
+  }
+  const question = condition.question;
+  if ("is" in condition) {
+    const is = condition.is;
+    return (a) => {
+      const token = tokenAt(a, question);
+      return token !== null && is.includes(token);
+    };
+  }
+  const atLeast = condition.atLeast;
+  return (a) => {
+    const token = tokenAt(a, question);
+    if (token === null) return false;
+    const n = numeric(token);
+    return n !== null && n >= atLeast;
+  };
 }
 
 /** Codes safe to repeat in a reason; free text (which may hold personal data) never is. */

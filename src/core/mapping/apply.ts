@@ -4,16 +4,16 @@
  * `schemas/arms-interchange.schema.json` before it is returned; or a typed refusal. Pure and deterministic:
  * the same mapping, assessment and `today` always give the same draft (its id is `OASYS-<pk>-M<version>`).
  */
-import { type ArmsDraft, POLICE_ONLY_FIELDS, type SourceAssessment } from "../arms/draft.ts";
+import type { ArmsDraft, SourceAssessment } from "../arms/draft.ts";
 import type { ArmsPlan, ArmsSubject, FactorAssessment, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
 import { validateAgainst } from "../schemas.ts";
-import type { MapContext } from "./context.ts";
+import { assessmentDate, type MapContext } from "./context.ts";
 import { mapFactor } from "./factors.ts";
 import { mapField } from "./fields.ts";
-import { activeGates, type MappingRefusal, refusalFor } from "./gates.ts";
+import { activeGates, type MappingRefusal, refusalFor, withholdings } from "./gates.ts";
 import { mapNarrative } from "./narratives.ts";
-import { planFor } from "./plan.ts";
+import { planFor, type Target } from "./plan.ts";
 import type { Mapping } from "./spec.ts";
 import { mapMappa, mapStaticRisk } from "./static-risk.ts";
 import { type MappingSummary, summarise } from "./summary.ts";
@@ -32,18 +32,22 @@ export const draftIdFor = (assessmentPk: number, mappingVersion: string): string
 
 const NOT_MAPPED = "not mapped from OASys by this mapping version";
 
-const pointerKeys = new Map<string, string[]>();
-
-function setAt(target: Record<string, unknown>, pointer: string, value: unknown): void {
-  let keys = pointerKeys.get(pointer);
-  if (!keys) {
-    keys = pointer.slice(1).split("/");
-    pointerKeys.set(pointer, keys);
-  }
+/** Set the value at a pointer split once (`targetOf`); every object on the way exists. */
+function setAt(target: Record<string, unknown>, at: Target, value: unknown): void {
   let obj = target;
-  for (const k of keys.slice(0, -1)) obj = obj[k] as Record<string, unknown>;
-  obj[keys[keys.length - 1] as string] = value;
+  for (const k of at.parents) obj = obj[k] as Record<string, unknown>;
+  obj[at.leaf] = value;
 }
+
+const planPointers = new Map<string, string>();
+const planPointer = (key: string): string => {
+  let pointer = planPointers.get(key);
+  if (pointer === undefined) {
+    pointer = `/riskManagementPlan/${key}`;
+    planPointers.set(key, pointer);
+  }
+  return pointer;
+};
 
 export function applyMapping(
   mapping: Mapping,
@@ -53,40 +57,50 @@ export function applyMapping(
   const refusal = refusalFor(mapping, assessment);
   if (refusal) return { ok: false, refusal };
   const spec = mapping.spec;
+  const plan = planFor(mapping);
   const gates = activeGates(mapping, assessment, options.today);
-  const ctx: MapContext = { mapping, assessment, gates };
+  const ctx: MapContext = {
+    mapping,
+    assessment,
+    gates,
+    plan,
+    withheld: withholdings(gates),
+    date: assessmentDate(assessment),
+  };
   const prefillProvenance: Record<string, Prefill> = {};
   const unfilledReasons: Record<string, string> = {};
 
   const subject: ArmsSubject = {};
   const sourceAssessment: SourceAssessment = { system: "OASYS", assessmentPk: assessment.assessmentPk };
-  const plan: ArmsPlan = { controls: null, monitoring: null, rehabilitation: null, multiAgencyActions: null };
+  const riskManagementPlan: ArmsPlan = {
+    controls: null,
+    monitoring: null,
+    rehabilitation: null,
+    multiAgencyActions: null,
+  };
   const scalars = {
     subject,
     sourceAssessment,
-    riskManagementPlan: plan,
+    riskManagementPlan,
     caseFormulation: null as string | null,
   };
 
-  const { fieldLimits } = planFor(mapping);
-  for (const rule of spec.fields) {
-    const outcome = mapField(ctx, rule);
-    const limit = fieldLimits.get(rule.target) ?? null;
-    if (
-      outcome.filled &&
-      typeof outcome.value === "string" &&
-      limit !== null &&
-      outcome.value.length > limit
-    ) {
-      setAt(scalars, rule.target, null);
-      unfilledReasons[rule.target] =
-        `the OASys value is longer than the ARMS field allows (${limit} characters): not copied; the assessor completes it`;
-    } else if (outcome.filled) {
-      setAt(scalars, rule.target, outcome.value);
-      prefillProvenance[rule.target] = outcome.prefill;
+  for (const step of plan.fields) {
+    const outcome = mapField(ctx, step);
+    const pointer = step.target.pointer;
+    if (outcome.filled) {
+      const limit = step.limit;
+      if (typeof outcome.value === "string" && limit !== null && outcome.value.length > limit) {
+        setAt(scalars, step.target, null);
+        unfilledReasons[pointer] =
+          `the OASys value is longer than the ARMS field allows (${limit} characters): not copied; the assessor completes it`;
+      } else {
+        setAt(scalars, step.target, outcome.value);
+        prefillProvenance[pointer] = outcome.prefill;
+      }
     } else {
-      setAt(scalars, rule.target, null);
-      unfilledReasons[rule.target] = outcome.reason;
+      setAt(scalars, step.target, null);
+      unfilledReasons[pointer] = outcome.reason;
     }
   }
 
@@ -97,31 +111,29 @@ export function applyMapping(
 
   const riskFactors: Record<string, FactorAssessment> = {};
   const protectiveFactors: Record<string, FactorAssessment> = {};
-  for (const factor of mapping.catalogue.factors) {
-    (factor.type === "RISK" ? riskFactors : protectiveFactors)[factor.id] = mapFactor(ctx, factor);
+  for (const step of plan.factors) {
+    (step.risk ? riskFactors : protectiveFactors)[step.factor.id] = mapFactor(ctx, step);
   }
 
-  for (const rule of spec.narratives) {
-    const outcome = mapNarrative(ctx, rule);
+  for (const step of plan.narratives) {
+    const outcome = mapNarrative(ctx, step);
     if (outcome.filled) {
-      setAt(scalars, rule.target, outcome.text);
-      prefillProvenance[rule.target] = outcome.prefill;
+      setAt(scalars, step.target, outcome.text);
+      prefillProvenance[step.target.pointer] = outcome.prefill;
     } else {
-      unfilledReasons[rule.target] = outcome.reason;
+      unfilledReasons[step.target.pointer] = outcome.reason;
     }
   }
-  for (const key of Object.keys(plan) as (keyof ArmsPlan)[]) {
-    const pointer = `/riskManagementPlan/${key}`;
-    if (plan[key] === null && !unfilledReasons[pointer]) unfilledReasons[pointer] = NOT_MAPPED;
+  for (const key in riskManagementPlan) {
+    const pointer = planPointer(key);
+    if (riskManagementPlan[key as keyof ArmsPlan] === null && !unfilledReasons[pointer])
+      unfilledReasons[pointer] = NOT_MAPPED;
   }
   if (scalars.caseFormulation === null && !unfilledReasons["/caseFormulation"]) {
     unfilledReasons["/caseFormulation"] = NOT_MAPPED;
   }
 
-  const policeOnly = new Map(spec.policeOnly.map((p) => [p.target, p.reason]));
-  for (const target of POLICE_ONLY_FIELDS) {
-    unfilledReasons[target] = policeOnly.get(target) ?? NOT_MAPPED;
-  }
+  for (const { target, reason } of plan.policeOnly) unfilledReasons[target] = reason ?? NOT_MAPPED;
 
   const draft: ArmsDraft = {
     schema: "arms-interchange/1",
@@ -143,7 +155,7 @@ export function applyMapping(
     managementMode: null,
     visitIntervalDays: null,
     mappa: mappa.mappa,
-    riskManagementPlan: plan,
+    riskManagementPlan,
     caseFormulation: scalars.caseFormulation,
     sourceAssessment,
     prefillProvenance,

@@ -1,13 +1,20 @@
 /** What every mapping rule needs while one assessment is mapped, and the one way to write provenance. */
 import type { DataBasis, MappingStrength, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
-import type { ActiveGate } from "./gates.ts";
+import type { ActiveGate, Withheld } from "./gates.ts";
+import type { MappingPlan } from "./plan.ts";
 import type { Mapping } from "./spec.ts";
 
 export interface MapContext {
   mapping: Mapping;
   assessment: OasysAssessment;
   gates: ActiveGate[];
+  /** The mapping's rules indexed for application (`planFor(mapping)`). */
+  plan: MappingPlan;
+  /** The first active gate withholding each class of field (`withholdings(gates)`). */
+  withheld: Withheld;
+  /** `assessmentDate(assessment)`: the default source date of every prefill. */
+  date: string | null;
 }
 
 /** The date a value was true in OASys: completion, else signature, else initiation (local date-time). */
@@ -26,7 +33,7 @@ export function prefillFor(
   rule: RuleProvenance,
   question: string,
   sourceValue: string | null,
-  sourceDate: string | null = assessmentDate(ctx.assessment),
+  sourceDate: string | null = ctx.date,
 ): Prefill {
   return {
     source: "OASYS",

@@ -5,38 +5,26 @@
  * under-18s, limited access, OPEN), the item is shown as evidence instead, so nothing OASys knows is lost.
  */
 import type { FactorAssessment, FactorEvidenceItem, FactorRating } from "../arms/model.ts";
-import { QUESTION_BY_CODE } from "../oasys/questions.ts";
-import { answerState, describeState, holds } from "./answers.ts";
+import { answerOf, answerState, describeState, tokenOf } from "./answers.ts";
 import { type MapContext, prefillFor } from "./context.ts";
-import { withheldBy } from "./gates.ts";
-import { planFor } from "./plan.ts";
-import type { EvidenceItemRule, EvidenceRule, FactorSpec, RatingRule, Supports } from "./spec.ts";
+import type { EvidenceStep, FactorStep, RatingStep } from "./plan.ts";
+import type { Supports } from "./spec.ts";
 
-const labelOf = (item: { question: string; label?: string }): string =>
-  item.label ?? QUESTION_BY_CODE.get(item.question)?.label ?? `OASys ${item.question}`;
-
-function evidenceItem(
-  ctx: MapContext,
-  rule: EvidenceRule,
-  item: EvidenceItemRule,
-): FactorEvidenceItem | null {
-  const state = answerState(ctx.assessment, item.question);
-  if (state.kind !== "VALUE") return null;
-  if (item.when && !holds(item.when, ctx.assessment)) return null;
-  const supports: Supports | undefined = item.supports[state.token] ?? item.supports["*"];
+function evidenceItem(ctx: MapContext, step: EvidenceStep): FactorEvidenceItem | null {
+  const answer = answerOf(ctx.assessment, step.question);
+  if (answer === undefined) return null;
+  const token = tokenOf(answer);
+  if (token === null) return null;
+  if (step.when && !step.when(ctx.assessment)) return null;
+  const supports: Supports | undefined = step.supports[token] ?? step.supports["*"];
   if (!supports) return null;
-  const sourceValue = state.raw ?? state.token;
+  const sourceValue = answer.raw ?? token;
   return {
-    question: item.question,
-    label: labelOf(item),
+    question: step.question,
+    label: step.label,
     sourceValue,
     supports,
-    prefill: prefillFor(
-      ctx,
-      { id: rule.id, basis: "ASSESSMENT", strength: rule.strength, note: item.note },
-      item.question,
-      sourceValue,
-    ),
+    prefill: prefillFor(ctx, step.provenance, step.question, sourceValue),
   };
 }
 
@@ -47,78 +35,58 @@ const FROM_RATING: Record<FactorRating, Supports> = {
   INSUFFICIENT_INFORMATION: "CONTEXT",
 };
 
-interface RatingOutcome {
-  rating?: FactorRating;
-  entry: FactorAssessment;
-  /** The source item, shown as evidence when the rating itself is withheld by a gate. */
-  withheldEvidence?: FactorEvidenceItem;
-}
-
-function rate(ctx: MapContext, rule: RatingRule): RatingOutcome {
+/**
+ * The factor's entry for its rating rule: a rating with provenance or the reason there is none. A rating
+ * withheld by a gate is pushed onto `evidence` as an evidence item.
+ */
+function rate(ctx: MapContext, step: RatingStep, evidence: FactorEvidenceItem[]): FactorAssessment {
   const a = ctx.assessment;
-  const sectionless = ctx.gates.find((g) => g.gate === "SECTIONLESS_PURPOSE");
-  if (sectionless) return { entry: { unfilledReason: sectionless.reason } };
-  if (rule.requires && !holds(rule.requires.condition, a))
-    return { entry: { unfilledReason: rule.requires.reason } };
-  const state = answerState(a, rule.question);
-  if (state.kind !== "VALUE") {
+  const rule = step.rule;
+  const sectionless = ctx.withheld.sectionless;
+  if (sectionless) return { unfilledReason: sectionless.reason };
+  if (rule.requires && step.requires && !step.requires(a)) return { unfilledReason: rule.requires.reason };
+  const answer = answerOf(a, rule.question);
+  const token = answer ? tokenOf(answer) : null;
+  if (answer === undefined || token === null) {
     return {
-      entry: {
-        unfilledReason: `${describeState(rule.question, state)}: no rating (never read as NOT_PRESENT)`,
-      },
+      unfilledReason: `${describeState(rule.question, answerState(a, rule.question))}: no rating (never read as NOT_PRESENT)`,
     };
   }
-  const rating = rule.values[state.token];
+  const rating = rule.values[token];
   if (!rating)
     return {
-      entry: { unfilledReason: `${describeState(rule.question, state)}: not a value this mapping rates` },
+      unfilledReason: `${describeState(rule.question, answerState(a, rule.question))}: not a value this mapping rates`,
     };
-  const withheld = withheldBy(ctx.gates, "RATING");
+  const withheld = ctx.withheld.RATING;
+  const sourceValue = answer.raw ?? token;
   if (withheld) {
-    const sourceValue = state.raw ?? state.token;
+    evidence.push({
+      question: rule.question,
+      label: step.label,
+      sourceValue,
+      supports: FROM_RATING[rating],
+      prefill: prefillFor(ctx, step.withheldProvenance, rule.question, sourceValue),
+    });
     return {
-      entry: {
-        unfilledReason: `rating withheld: ${withheld.reason}; OASys ${rule.question} is shown as evidence`,
-      },
-      withheldEvidence: {
-        question: rule.question,
-        label: labelOf(rule),
-        sourceValue,
-        supports: FROM_RATING[rating],
-        prefill: prefillFor(
-          ctx,
-          { ...rule, note: `${rule.note}. Rating withheld by a gate; shown as evidence only` },
-          rule.question,
-          sourceValue,
-        ),
-      },
+      unfilledReason: `rating withheld: ${withheld.reason}; OASys ${rule.question} is shown as evidence`,
     };
   }
-  return {
-    rating,
-    entry: { rating, prefill: prefillFor(ctx, rule, rule.question, state.raw ?? state.token) },
-  };
+  return { rating, prefill: prefillFor(ctx, rule, rule.question, sourceValue) };
 }
 
 /** One factor of the draft: a proposed rating with provenance, or the reason there is none; plus evidence. */
-export function mapFactor(ctx: MapContext, factor: FactorSpec): FactorAssessment {
-  const plan = planFor(ctx.mapping);
-  const ratingRule = plan.ratingByFactor.get(factor.id);
-  const outcome: RatingOutcome = ratingRule ? rate(ctx, ratingRule) : { entry: {} };
-
+export function mapFactor(ctx: MapContext, step: FactorStep): FactorAssessment {
   const evidence: FactorEvidenceItem[] = [];
-  if (outcome.withheldEvidence) evidence.push(outcome.withheldEvidence);
-  const evidenceWithheld = withheldBy(ctx.gates, "EVIDENCE");
+  const entry: FactorAssessment = step.rating ? rate(ctx, step.rating, evidence) : {};
+  const evidenceWithheld = ctx.withheld.EVIDENCE;
   if (!evidenceWithheld) {
-    for (const { rule, item } of plan.evidenceByFactor.get(factor.id) ?? []) {
-      const e = evidenceItem(ctx, rule, item);
+    for (const item of step.evidence) {
+      const e = evidenceItem(ctx, item);
       if (e) evidence.push(e);
     }
   }
-
-  const entry: FactorAssessment = { ...outcome.entry };
   if (evidence.length > 0) entry.oasysEvidence = evidence;
-  if (!ratingRule) {
+  if (!step.rating) {
     entry.unfilledReason = evidenceWithheld
       ? evidenceWithheld.reason
       : evidence.length > 0

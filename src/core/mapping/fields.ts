@@ -5,23 +5,16 @@
  */
 import type { Prefill } from "../arms/model.ts";
 import type { Identifier, OasysAssessment } from "../oasys/model.ts";
-import { answerState, describeState } from "./answers.ts";
+import { answerOf, answerState, describeState, tokenOf } from "./answers.ts";
 import { type MapContext, prefillFor } from "./context.ts";
-import type { FieldRule } from "./spec.ts";
+import type { FieldStep } from "./plan.ts";
 
 export type FieldOutcome =
   | { filled: true; value: string | number; prefill: Prefill }
   | { filled: false; reason: string };
 
 /** The canonical-model value a `from:` path names (paths are fixed by the mapping schema). */
-const pathCache = new Map<string, string[]>();
-
-function valueAt(a: OasysAssessment, from: string): unknown {
-  let keys = pathCache.get(from);
-  if (!keys) {
-    keys = from.split(".");
-    pathCache.set(from, keys);
-  }
+function valueAt(a: OasysAssessment, keys: readonly string[]): unknown {
   let v: unknown = a;
   for (const k of keys)
     v = v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[k];
@@ -30,55 +23,72 @@ function valueAt(a: OasysAssessment, from: string): unknown {
 
 const shown = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-export function mapField(ctx: MapContext, rule: FieldRule): FieldOutcome {
-  const a = ctx.assessment;
-  const fill = (value: string | number, question: string, sourceValue: string | null): FieldOutcome => ({
-    filled: true,
-    value,
-    prefill: prefillFor(ctx, rule, question, sourceValue),
-  });
-  if (rule.constant !== undefined) return fill(String(rule.constant), "constant", null);
+const filled = (
+  ctx: MapContext,
+  step: FieldStep,
+  value: string | number,
+  question: string,
+  sourceValue: string | null,
+): FieldOutcome => ({
+  filled: true,
+  value,
+  prefill: prefillFor(ctx, step.rule, question, sourceValue),
+});
+
+export function mapField(ctx: MapContext, step: FieldStep): FieldOutcome {
+  const rule = step.rule;
+  if (step.constant !== null) return filled(ctx, step, step.constant, "constant", null);
 
   if (rule.question !== undefined) {
-    const state = answerState(a, rule.question);
-    if (state.kind !== "VALUE") return { filled: false, reason: describeState(rule.question, state) };
-    if (rule.as === "yesno" && state.token !== "YES" && state.token !== "NO") {
-      return { filled: false, reason: `${describeState(rule.question, state)}, not YES or NO` };
+    const answer = answerOf(ctx.assessment, rule.question);
+    const token = answer ? tokenOf(answer) : null;
+    if (answer === undefined || token === null) {
+      return {
+        filled: false,
+        reason: describeState(rule.question, answerState(ctx.assessment, rule.question)),
+      };
     }
-    return fill(state.token, rule.question, state.raw);
+    if (rule.as === "yesno" && token !== "YES" && token !== "NO") {
+      return {
+        filled: false,
+        reason: `${describeState(rule.question, answerState(ctx.assessment, rule.question))}, not YES or NO`,
+      };
+    }
+    return filled(ctx, step, token, rule.question, answer.raw);
   }
 
-  const from = rule.from as string;
-  const question = from.startsWith("offender.") ? `offender/${from.slice(9)}` : from;
-  const raw = valueAt(a, from);
-  const absent = { filled: false as const, reason: `OASys holds no ${question} for this assessment` };
+  const question = step.question;
+  const raw = valueAt(ctx.assessment, step.fromKeys);
   switch (rule.as) {
     case "identifier": {
       const id = raw as Identifier | null;
-      if (!id) return absent;
-      if (!id.valid || id.canonical === null) {
-        return {
-          filled: false,
-          reason: `the OASys ${question} fails its format or check-character test: not copied; confirm the identity (ID-1/ID-2)`,
-        };
-      }
-      return fill(id.canonical, question, id.raw);
+      if (!id) return { filled: false, reason: step.absentReason };
+      if (!id.valid || id.canonical === null) return { filled: false, reason: step.invalidIdentifierReason };
+      return filled(ctx, step, id.canonical, question, id.raw);
     }
     case "date": {
       const s = raw as string | null;
-      return s ? fill(s.slice(0, 10), question, s) : absent;
+      return s
+        ? filled(ctx, step, s.slice(0, 10), question, s)
+        : { filled: false, reason: step.absentReason };
     }
     case "integer":
-      return typeof raw === "number" ? fill(raw, question, String(raw)) : absent;
+      return typeof raw === "number"
+        ? filled(ctx, step, raw, question, String(raw))
+        : { filled: false, reason: step.absentReason };
     case "forenames": {
       const names = (raw as string[] | undefined) ?? [];
-      return names.length > 0 ? fill(names.join(" "), question, names.join(" ")) : absent;
+      return names.length > 0
+        ? filled(ctx, step, names.join(" "), question, names.join(" "))
+        : { filled: false, reason: step.absentReason };
     }
     case "gender":
     case "text":
-      return typeof raw === "string" && raw !== "" ? fill(raw, question, shown(raw)) : absent;
+      return typeof raw === "string" && raw !== ""
+        ? filled(ctx, step, raw, question, shown(raw))
+        : { filled: false, reason: step.absentReason };
     default:
-      return absent;
+      return { filled: false, reason: step.absentReason };
   }
 }
 

@@ -40,25 +40,55 @@ export interface ActiveGate {
 
 const APPLICABILITY: FieldClass[] = ["RATING", "STATIC_RISK", "MAPPA", "NARRATIVE"];
 
+/** The digits at `s[from..to)` as a number, or -1 when any of them is not an ASCII digit. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** Year, month and day of a plain `YYYY-MM-DD`, or null for anything else. */
+function plainDate(s: string): [number, number, number] | null {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  return y < 0 || m < 0 || d < 0 ? null : [y, m, d];
+}
+
 /** Whole years between a `YYYY-MM-DD` birth date and a `YYYY-MM-DD` reference date. */
 export function ageInYears(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split("-").map(Number) as [number, number, number];
-  const [y, m, d] = on.split("-").map(Number) as [number, number, number];
+  // Plain dates (all the schema allows) are read digit by digit; anything else the general way.
+  const [by, bm, bd] =
+    plainDate(dateOfBirth) ?? (dateOfBirth.split("-").map(Number) as [number, number, number]);
+  const [y, m, d] = plainDate(on) ?? (on.split("-").map(Number) as [number, number, number]);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
+
+const refuse = (
+  mapping: Mapping,
+  a: OasysAssessment,
+  reason: RefusalReason,
+  detail: string,
+): MappingRefusal => ({
+  code: "BRIDGE_E_MAPPING_REFUSED",
+  reason,
+  assessmentPk: a.assessmentPk,
+  mappingVersion: mapping.spec.version,
+  detail,
+});
 
 /** A refusal, or null when the assessment may be mapped. Checked in this order. */
 export function refusalFor(mapping: Mapping, a: OasysAssessment): MappingRefusal | null {
   const g = mapping.spec.gates;
-  const refuse = (reason: RefusalReason, detail: string): MappingRefusal => ({
-    code: "BRIDGE_E_MAPPING_REFUSED",
-    reason,
-    assessmentPk: a.assessmentPk,
-    mappingVersion: mapping.spec.version,
-    detail,
-  });
   if (!g.acceptedAssessmentTypes.includes(a.type)) {
     return refuse(
+      mapping,
+      a,
       "UNSUPPORTED_ASSESSMENT_TYPE",
       `assessment type ${a.type} is not mapped to ARMS (accepted: ${g.acceptedAssessmentTypes.join(", ")})`,
     );
@@ -66,14 +96,19 @@ export function refusalFor(mapping: Mapping, a: OasysAssessment): MappingRefusal
   if (g.refuseWhenLaterCompleteExists && a.later.laterCompleteAssessmentExists === true) {
     const when = a.later.latestCompleteDate ? ` (completed ${a.later.latestCompleteDate.slice(0, 10)})` : "";
     return refuse(
+      mapping,
+      a,
       "SUPERSEDED_BY_LATER_COMPLETE",
       `a later complete OASys assessment exists${when}; map that one instead (ST-2)`,
     );
   }
   if (g.requireAnyIdentifier.length > 0) {
-    const valid = g.requireAnyIdentifier.some((k) => a.offender[k]?.valid === true);
+    let valid = false;
+    for (const k of g.requireAnyIdentifier) if (a.offender[k]?.valid === true) valid = true;
     if (!valid) {
       return refuse(
+        mapping,
+        a,
         "NO_VALID_IDENTIFIER",
         `no check-valid ${g.requireAnyIdentifier.join(", ")}: the draft could not be attached to a person`,
       );
@@ -140,3 +175,34 @@ export function activeGates(mapping: Mapping, a: OasysAssessment, today: string)
 /** The first active gate that withholds a class of field, or null. */
 export const withheldBy = (gates: ActiveGate[], kind: FieldClass): ActiveGate | null =>
   gates.find((g) => g.withholds.includes(kind)) ?? null;
+
+/** `withheldBy` for every class at once, and the SECTIONLESS_PURPOSE gate when active. */
+export interface Withheld {
+  RATING: ActiveGate | null;
+  STATIC_RISK: ActiveGate | null;
+  MAPPA: ActiveGate | null;
+  NARRATIVE: ActiveGate | null;
+  EVIDENCE: ActiveGate | null;
+  sectionless: ActiveGate | null;
+}
+
+const NONE_WITHHELD: Withheld = Object.freeze({
+  RATING: null,
+  STATIC_RISK: null,
+  MAPPA: null,
+  NARRATIVE: null,
+  EVIDENCE: null,
+  sectionless: null,
+});
+
+export function withholdings(gates: ActiveGate[]): Withheld {
+  if (gates.length === 0) return NONE_WITHHELD;
+  return {
+    RATING: withheldBy(gates, "RATING"),
+    STATIC_RISK: withheldBy(gates, "STATIC_RISK"),
+    MAPPA: withheldBy(gates, "MAPPA"),
+    NARRATIVE: withheldBy(gates, "NARRATIVE"),
+    EVIDENCE: withheldBy(gates, "EVIDENCE"),
+    sectionless: gates.find((g) => g.gate === "SECTIONLESS_PURPOSE") ?? null,
+  };
+}

@@ -6,8 +6,7 @@
 import type { Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
 import { type MapContext, prefillFor } from "./context.ts";
-import { withheldBy } from "./gates.ts";
-import type { NarrativeRule } from "./spec.ts";
+import type { NarrativePart, NarrativeStep } from "./plan.ts";
 
 /** The interchange schema's limit for a text field. */
 export const TEXT_LIMIT = 100_000;
@@ -16,11 +15,17 @@ export type NarrativeOutcome =
   | { filled: true; text: string; prefill: Prefill }
   | { filled: false; reason: string };
 
-function textAt(a: OasysAssessment, from: string): string | null {
-  const [block, field] = from.split(".") as ["rosh" | "rmp", string];
-  const holder = a[block] as unknown as Record<string, unknown> | null;
-  const v = holder?.[field];
-  return typeof v === "string" && v.trim() !== "" ? v : null;
+/** Whether a string has anything but white space: `s.trim() !== ""`, without a new string for most. */
+function hasText(s: string): boolean {
+  const c = s.charCodeAt(0);
+  // A printable ASCII character is never trimmed; anything else is left to trim() to decide.
+  return (c > 0x20 && c < 0x7f) || s.trim() !== "";
+}
+
+function textAt(a: OasysAssessment, part: NarrativePart): string | null {
+  const holder = a[part.block as keyof OasysAssessment] as unknown as Record<string, unknown> | null;
+  const v = holder?.[part.field];
+  return typeof v === "string" && hasText(v) ? v : null;
 }
 
 /** Cut to the schema limit, saying so and where the full text is; never splits a surrogate pair. */
@@ -33,34 +38,30 @@ export function fitText(text: string, fullTextAt: string): string {
   return text.slice(0, cut) + marker;
 }
 
-export function mapNarrative(ctx: MapContext, rule: NarrativeRule): NarrativeOutcome {
-  const withheld = withheldBy(ctx.gates, "NARRATIVE");
+export function mapNarrative(ctx: MapContext, step: NarrativeStep): NarrativeOutcome {
+  const withheld = ctx.withheld.NARRATIVE;
   if (withheld) return { filled: false, reason: withheld.reason };
   const a = ctx.assessment;
-  const parts = rule.parts.map((p) => ({ ...p, text: textAt(a, p.from) })).filter((p) => p.text !== null);
-  if (parts.length === 0) {
-    const codes = rule.parts.map((p) => p.code).join(", ");
-    return { filled: false, reason: `OASys holds no text for ${codes} in this assessment` };
+  // Each part that holds text, under its heading. Built by concatenation (V8 keeps long results as rope
+  // strings) rather than Array.join, which copies every text into a new flat string.
+  let body = "";
+  let codes = "";
+  let found = 0;
+  for (const p of step.parts) {
+    const text = textAt(a, p);
+    if (text === null) continue;
+    body = found === 0 ? `${p.label} (${p.code}):\n${text}` : `${body}\n\n${p.label} (${p.code}):\n${text}`;
+    codes = found === 0 ? p.code : `${codes}+${p.code}`;
+    found += 1;
   }
+  if (found === 0) return { filled: false, reason: step.noTextReason };
   const when = a.dateCompleted
     ? `completed ${a.dateCompleted.slice(0, 10)}`
     : `not completed (status ${a.status})`;
-  const header = `${rule.attribution}, assessment ${a.assessmentPk}, ${when}.`;
-  const body = parts.map((p) => `${p.label} (${p.code}):\n${p.text}`).join("\n\n");
-  const codes = parts.map((p) => p.code).join("+");
+  const header = `${step.rule.attribution}, assessment ${a.assessmentPk}, ${when}.`;
   return {
     filled: true,
     text: fitText(`${header}\n\n${body}`, `OASys assessment ${a.assessmentPk} (${codes})`),
-    prefill: prefillFor(
-      ctx,
-      {
-        id: rule.id,
-        basis: rule.basis,
-        strength: rule.strength,
-        note: "Copied verbatim with attribution for the assessor to edit; the text itself is the source value",
-      },
-      codes,
-      null,
-    ),
+    prefill: prefillFor(ctx, step.provenance, codes, null),
   };
 }

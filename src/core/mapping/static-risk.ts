@@ -5,8 +5,7 @@
  */
 import type { StaticRisk } from "../arms/model.ts";
 import type { Predictor, RiskLevel } from "../oasys/model.ts";
-import { assessmentDate, type MapContext, prefillFor } from "./context.ts";
-import { withheldBy } from "./gates.ts";
+import { type MapContext, prefillFor } from "./context.ts";
 import type { StaticToolRule } from "./spec.ts";
 
 const USABLE: readonly string[] = ["LOW", "MEDIUM", "HIGH", "VERY_HIGH"] satisfies RiskLevel[];
@@ -18,8 +17,8 @@ export type StaticOutcome =
 function carried(ctx: MapContext, tool: StaticToolRule, p: Predictor): StaticRisk {
   const spec = ctx.mapping.spec.staticRisk;
   const score = tool.score === "points" ? p.points : p.score;
-  const parts = [`band=${p.band}`, `${tool.score}=${score ?? "none"}`];
-  if (p.algorithmVersion) parts.push(`algorithmVersion=${p.algorithmVersion}`);
+  let sourceValue = `band=${p.band}; ${tool.score}=${score ?? "none"}`;
+  if (p.algorithmVersion) sourceValue = `${sourceValue}; algorithmVersion=${p.algorithmVersion}`;
   const note =
     p.band === "NOT_APPLICABLE"
       ? `${spec.note}. OASys says NOT_APPLICABLE: not a LOW band and not comparable`
@@ -32,21 +31,33 @@ function carried(ctx: MapContext, tool: StaticToolRule, p: Predictor): StaticRis
       ctx,
       { id: spec.id, basis: spec.basis, strength: tool.strength, note },
       `predictor:${tool.predictor}`,
-      parts.join("; "),
-      p.calculatedAt ?? assessmentDate(ctx.assessment),
+      sourceValue,
+      p.calculatedAt ?? ctx.date,
     ),
   };
 }
 
+const predictorOfType = (predictors: Predictor[], type: string): Predictor | undefined => {
+  for (const p of predictors) if (p.type === type) return p;
+  return undefined;
+};
+
 export function mapStaticRisk(ctx: MapContext): StaticOutcome {
-  const withheld = withheldBy(ctx.gates, "STATIC_RISK");
+  const withheld = ctx.withheld.STATIC_RISK;
   if (withheld) return { staticRisk: null, others: [], reason: withheld.reason };
   const tools = ctx.mapping.spec.staticRisk.tools;
-  const found = tools
-    .map((tool) => ({ tool, p: ctx.assessment.predictors.find((p) => p.type === tool.predictor) }))
-    .filter((x): x is { tool: StaticToolRule; p: Predictor } => x.p !== undefined && x.p.band !== null);
-  const primary = found.find((x) => USABLE.includes(x.p.band as string)) ?? found[0];
-  if (!primary) {
+  // The tools, in the mapping's order, whose predictor the assessment holds with a band; the first with a
+  // usable band (else the first found) is the primary.
+  let found: { tool: StaticToolRule; p: Predictor }[] | null = null;
+  let primary = -1;
+  for (const tool of tools) {
+    const p = predictorOfType(ctx.assessment.predictors, tool.predictor);
+    if (p === undefined || p.band === null) continue;
+    found ??= [];
+    if (primary < 0 && USABLE.includes(p.band)) primary = found.length;
+    found.push({ tool, p });
+  }
+  if (found === null) {
     const names = tools.map((t) => t.predictor).join(", ");
     return {
       staticRisk: null,
@@ -54,10 +65,14 @@ export function mapStaticRisk(ctx: MapContext): StaticOutcome {
       reason: `no ${names} predictor with a band in this assessment; static risk is the assessor's to record`,
     };
   }
-  return {
-    staticRisk: carried(ctx, primary.tool, primary.p),
-    others: found.filter((x) => x !== primary).map((x) => carried(ctx, x.tool, x.p)),
-  };
+  if (primary < 0) primary = 0;
+  const others: StaticRisk[] = [];
+  for (let i = 0; i < found.length; i++) {
+    const x = found[i] as { tool: StaticToolRule; p: Predictor };
+    if (i !== primary) others.push(carried(ctx, x.tool, x.p));
+  }
+  const first = found[primary] as { tool: StaticToolRule; p: Predictor };
+  return { staticRisk: carried(ctx, first.tool, first.p), others };
 }
 
 export type MappaOutcome =
@@ -65,7 +80,7 @@ export type MappaOutcome =
   | { mappa: null; reason: string };
 
 export function mapMappa(ctx: MapContext): MappaOutcome {
-  const withheld = withheldBy(ctx.gates, "MAPPA");
+  const withheld = ctx.withheld.MAPPA;
   if (withheld) return { mappa: null, reason: withheld.reason };
   const m = ctx.assessment.rmp?.mappa ?? null;
   if (!ctx.assessment.rmp) return { mappa: null, reason: "the assessment has no risk management plan" };

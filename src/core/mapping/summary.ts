@@ -102,19 +102,29 @@ function report(draft: ArmsDraft, { field, keys, factor }: FormField): FieldRepo
 }
 
 export function summarise(mapping: Mapping, draft: ArmsDraft, gates: ActiveGate[]): MappingSummary {
-  const fields = formOf(mapping).map((f) => report(draft, f));
-  const count = (s: FieldState) => fields.filter((f) => f.state === s).length;
-  const factors = [...Object.values(draft.riskFactors), ...Object.values(draft.protectiveFactors)];
+  const form = formOf(mapping);
+  const fields: FieldReport[] = [];
+  const reasons: { field: string; reason: string }[] = [];
+  let filled = 0;
+  let evidenceOnly = 0;
+  for (const f of form) {
+    const r = report(draft, f);
+    fields.push(r);
+    if (r.state === "FILLED") filled += 1;
+    else if (r.state === "EVIDENCE_ONLY") evidenceOnly += 1;
+    if (r.reason !== undefined) reasons.push({ field: r.field, reason: r.reason });
+  }
+  let evidenceItems = 0;
+  for (const f of Object.values(draft.riskFactors)) evidenceItems += f?.oasysEvidence?.length ?? 0;
+  for (const f of Object.values(draft.protectiveFactors)) evidenceItems += f?.oasysEvidence?.length ?? 0;
   return {
     total: fields.length,
-    filled: count("FILLED"),
-    evidenceOnly: count("EVIDENCE_ONLY"),
-    unfilled: count("UNFILLED"),
-    evidenceItems: factors.reduce((n, f) => n + (f?.oasysEvidence?.length ?? 0), 0),
+    filled,
+    evidenceOnly,
+    unfilled: fields.length - filled - evidenceOnly,
+    evidenceItems,
     fields,
-    reasons: fields
-      .filter((f) => f.reason !== undefined)
-      .map((f) => ({ field: f.field, reason: f.reason as string })),
+    reasons,
     gates: gates.map((g) => ({ gate: g.gate, reason: g.reason })),
   };
 }
