@@ -97,12 +97,32 @@ async function ensureSchema(db: Db, schema: string): Promise<void> {
 /* ------------------------------------------------------------------ node-postgres */
 
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(config: pg.QueryConfig): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Statements with parameters run as named prepared statements: PostgreSQL parses and plans each text once
+ * per connection instead of on every call (most of its CPU per statement on the hot path). A name stands
+ * for one text for the life of the process; the bridge's texts are a fixed set, and past the cap any
+ * further texts (there should be none) simply run unnamed.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 1000;
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `bridge_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function runQuery<T>(target: Queryable, sql: string, params?: readonly unknown[]): Promise<T[]> {
   try {
-    const result = await target.query(sql, params ? [...params] : undefined);
+    const result = await target.query(
+      params ? { text: sql, values: [...params], name: statementName(sql) } : { text: sql },
+    );
     return result.rows as T[];
   } catch (error) {
     throw translate(error);
