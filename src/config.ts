@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Schema the bridge's tables live in (isolates tests and tenants). */
   databaseSchema: string;
+  /** PostgreSQL connections per process; absent = sized to the process's work (see `dbPoolSize`). */
+  databasePoolSize: number | null;
   /** PGlite data directory; absent = in-memory (nothing kept after the process ends). */
   dataDir: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     databaseUrl: url(env, "DATABASE_URL", problems, ["postgres:", "postgresql:"]),
     databaseSchema: schema,
+    databasePoolSize: int(env, "DB_POOL_SIZE", problems, 1, 500),
     dataDir: text(env, "BRIDGE_DATA_DIR"),
     logLevel,
     mappingPath: text(env, "MAPPING_PATH"),

@@ -16,7 +16,7 @@ import { createLogger } from "../log.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { bullmqQueueDepths } from "../observability/queue-depth.ts";
 import { createProducer, producerOptionsFrom } from "../queue/producer.ts";
-import { startWorker } from "../queue/worker.ts";
+import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import { type CliIo, EXIT } from "./io.ts";
@@ -81,6 +81,7 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     schema: config.databaseSchema,
+    poolSize: dbPoolSize(config, { api: true, worker: Boolean(values["with-worker"]) }),
   });
   const closers: { name: string; close: () => Promise<void> }[] = [
     { name: "database", close: () => db.close() },

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { BridgeError } from "../errors.ts";
 import { createLogger } from "../log.ts";
-import { startWorker } from "../queue/worker.ts";
+import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
@@ -46,7 +46,11 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
     );
   }
   const log = createLogger({ level: config.logLevel, name: "bridge-worker" });
-  const db = await openStore({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+  const db = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    poolSize: dbPoolSize(config, { api: false, worker: true }),
+  });
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
     worker = await startWorker({ config, db, log, graceMs });

@@ -67,6 +67,21 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Connections the API alone uses when it has no worker beside it (node-postgres' usual default). */
+const API_POOL_SIZE = 10;
+
+/**
+ * PostgreSQL connections a process needs: one for every job a worker may run at once on each of its
+ * queues, two for the sweeper and readiness checks, and the API's own when it serves too. A smaller pool
+ * makes jobs queue for a connection inside the worker while holding their BullMQ locks. `DB_POOL_SIZE`
+ * overrides it.
+ */
+export function dbPoolSize(config: Config, roles: { api: boolean; worker: boolean }): number {
+  if (config.databasePoolSize !== null) return config.databasePoolSize;
+  const worker = roles.worker ? config.worker.concurrency * Object.keys(QUEUES).length + 2 : 0;
+  return (roles.api ? API_POOL_SIZE : 0) + worker;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {

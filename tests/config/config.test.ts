@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { BridgeError } from "../../src/errors.ts";
+import { dbPoolSize } from "../../src/queue/worker.ts";
 
 describe("loadConfig", () => {
   it("defaults to the embedded store and safe values when nothing is set", () => {
@@ -90,5 +91,17 @@ describe("loadConfig: the service's settings", () => {
     const both = () => loadConfig({ REDIS_URL: "http://nope", QUEUE_PREFIX: "bad prefix!" });
     expect(both).toThrow(/REDIS_URL/);
     expect(both).toThrow(/QUEUE_PREFIX/);
+  });
+
+  it("sizes the database pool to the process's work unless DB_POOL_SIZE says otherwise", () => {
+    const c = loadConfig({ WORKER_CONCURRENCY: "8" });
+    expect(c.databasePoolSize).toBeNull();
+    // One connection per job in flight on each of the four queues, two for the sweeper and readiness.
+    expect(dbPoolSize(c, { api: false, worker: true })).toBe(34);
+    expect(dbPoolSize(c, { api: true, worker: false })).toBe(10);
+    expect(dbPoolSize(c, { api: true, worker: true })).toBe(44);
+    const fixed = loadConfig({ WORKER_CONCURRENCY: "8", DB_POOL_SIZE: "12" });
+    expect(dbPoolSize(fixed, { api: true, worker: true })).toBe(12);
+    expect(() => loadConfig({ DB_POOL_SIZE: "0" })).toThrow(/DB_POOL_SIZE/);
   });
 });
