@@ -28,6 +28,32 @@ export function cpuTable(report: PhaseReport, records: number): string[] {
 export const cpuPerRecord = (report: PhaseReport, records: number): number =>
   report.cpu.reduce((sum, c) => sum + c.ms, 0) / records;
 
+/** Processes that are not the bridge: the load generator, the agency simulators and Redis. */
+const OUTSIDE_THE_BRIDGE = [/^bench /, /^bridge simulate/, /^Redis/];
+
+/**
+ * What a target rate leaves each record on this machine: all cores' CPU over the rate, less what the
+ * load generator, the simulators and Redis used per record in the run, against what the bridge's own
+ * processes (API, worker, PostgreSQL) used. Says plainly when the harness alone already exceeds it.
+ */
+export function budgetLine(
+  report: PhaseReport,
+  records: number,
+  cores: number,
+  rate: number,
+  what: string,
+): string {
+  const budget = (cores * 1000) / rate;
+  const outside = report.cpu.filter((c) => OUTSIDE_THE_BRIDGE.some((re) => re.test(c.label)));
+  const outsideMs = outside.reduce((sum, c) => sum + c.ms, 0) / records;
+  const bridgeMs = cpuPerRecord(report, records) - outsideMs;
+  const left = budget - outsideMs;
+  const head = `${what} (${fmt(rate)} records/s) leaves each record ${fmt(budget, 1)} ms of this machine's CPU (${cores} cores). The load generator, the simulators and Redis used ${fmt(outsideMs, 1)} ms a record in this run`;
+  return left <= 0
+    ? `${head}: **more than the whole budget before the bridge does anything**, so no implementation of the bridge could reach that rate here; the bridge's own processes (API, worker, PostgreSQL) used ${fmt(bridgeMs, 1)} ms.`
+    : `${head}, leaving ${fmt(left, 1)} ms for the bridge's own processes (API, worker, PostgreSQL), which used ${fmt(bridgeMs, 1)} ms: ${bridgeMs <= left ? "within it" : `${fmt(bridgeMs / left, 1)} times as much`}.`;
+}
+
 export function stageTable(stages: StageProfile[], concurrency: number): string[] {
   return [
     "| stage | jobs | mean wait ms | mean run ms | p95 run ms | stage capacity, jobs/s |",

@@ -38,6 +38,7 @@ import {
   type Throughput,
 } from "../lib/queue-phases.ts";
 import {
+  budgetLine,
   cpuPerRecord,
   cpuTable,
   depthLine,
@@ -263,6 +264,10 @@ export const suite: BenchSuite = {
       ...cpuTable(raw.report, raw.records),
       "",
       ...cpuTable(t.report, t.records),
+      "",
+      budgetLine(t.report, t.records, cores, raw.perSecond / 2, "Half the raw ceiling"),
+      "",
+      budgetLine(t.report, t.records, cores, s.rate, "The latency target's steady rate"),
       "",
       ...latencySection(s, r),
     ].join("\n");
