@@ -33,8 +33,12 @@ export function tokenOf(answer: Answer): string | null {
 }
 
 /** The answer to `question`, or undefined when it was not asked (own properties only). */
-export const answerOf = (assessment: OasysAssessment, question: string): Answer | undefined =>
-  Object.hasOwn(assessment.answers, question) ? assessment.answers[question] : undefined;
+export function answerOf(assessment: OasysAssessment, question: string): Answer | undefined {
+  const answers = assessment.answers;
+  const answer = answers[question];
+  // Most lookups of a question that was not asked end here; a found one is checked to be its own.
+  return answer !== undefined && Object.hasOwn(answers, question) ? answer : undefined;
+}
 
 /** The answer's value token, or null when the item was not asked or holds no usable value. */
 export function tokenAt(assessment: OasysAssessment, question: string): string | null {

@@ -76,20 +76,27 @@ function rate(ctx: MapContext, step: RatingStep, evidence: FactorEvidenceItem[])
 
 /** One factor of the draft: a proposed rating with provenance, or the reason there is none; plus evidence. */
 export function mapFactor(ctx: MapContext, step: FactorStep): FactorAssessment {
-  const evidence: FactorEvidenceItem[] = [];
-  const entry: FactorAssessment = step.rating ? rate(ctx, step.rating, evidence) : {};
+  let evidence: FactorEvidenceItem[] | null = null;
+  let entry: FactorAssessment;
+  if (step.rating) {
+    evidence = [];
+    entry = rate(ctx, step.rating, evidence);
+  } else entry = {};
   const evidenceWithheld = ctx.withheld.EVIDENCE;
   if (!evidenceWithheld) {
     for (const item of step.evidence) {
       const e = evidenceItem(ctx, item);
-      if (e) evidence.push(e);
+      if (e === null) continue;
+      if (evidence === null) evidence = [e];
+      else evidence.push(e);
     }
   }
-  if (evidence.length > 0) entry.oasysEvidence = evidence;
+  const found = evidence !== null && evidence.length > 0;
+  if (found) entry.oasysEvidence = evidence as FactorEvidenceItem[];
   if (!step.rating) {
     entry.unfilledReason = evidenceWithheld
       ? evidenceWithheld.reason
-      : evidence.length > 0
+      : found
         ? "evidence-only factor: OASys items are attached for the assessor; the bridge never proposes a rating from MEDIUM links"
         : "evidence-only factor, and this assessment records no OASys item that informs it";
   }
