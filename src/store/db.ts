@@ -108,15 +108,25 @@ interface Queryable {
  */
 const statementNames = new Map<string, string>();
 const MAX_NAMED_STATEMENTS = 1000;
+let statementsNamed = 0;
 
 function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `bridge_${statementNames.size + 1}`;
+    name = `bridge_${++statementsNamed}`;
     statementNames.set(sql, name);
   }
   return name;
 }
+
+/**
+ * A table a prepared statement reads changed shape under it (a migration applied by a newer deployment
+ * while this process runs): PostgreSQL refuses the old plan ("cached plan must not change result type").
+ * Every text then gets a fresh name, prepared anew on each connection, and the statement is run again:
+ * at once outside a transaction, by re-running the transaction inside one.
+ */
+const isStalePlan = (error: unknown): boolean =>
+  sqlState(error) === "0A000" && /cached plan/.test((error as Error).message);
 
 async function runQuery<T>(target: Queryable, sql: string, params?: readonly unknown[]): Promise<T[]> {
   try {
@@ -125,7 +135,18 @@ async function runQuery<T>(target: Queryable, sql: string, params?: readonly unk
     );
     return result.rows as T[];
   } catch (error) {
+    if (isStalePlan(error)) statementNames.clear();
     throw translate(error);
+  }
+}
+
+/** Outside a transaction: a statement refused for a stale plan runs once more under a fresh name. */
+async function runPooled<T>(pool: pg.Pool, sql: string, params?: readonly unknown[]): Promise<T[]> {
+  try {
+    return await runQuery<T>(pool, sql, params);
+  } catch (error) {
+    if (!isStalePlan(error)) throw error;
+    return runQuery<T>(pool, sql, params);
   }
 }
 
@@ -183,7 +204,7 @@ async function openPostgres(url: string, schema: string, config: DbConfig): Prom
   const db: Db = {
     driver: "postgres",
     schema,
-    query: (sql, params) => runQuery(pool, sql, params),
+    query: (sql, params) => runPooled(pool, sql, params),
     exec: async (script) => {
       await runQuery(pool, script);
     },
@@ -207,7 +228,8 @@ async function openPostgres(url: string, schema: string, config: DbConfig): Prom
           } catch (rollbackError) {
             broken = rollbackError as Error;
           }
-          if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? "")) continue;
+          const again = RETRYABLE.has(sqlState(error) ?? "") || isStalePlan(error);
+          if (attempt < TRANSACTION_ATTEMPTS && again) continue;
           throw translate(error);
         } finally {
           client.release(broken);

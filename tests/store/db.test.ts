@@ -85,6 +85,25 @@ describe("Db configuration", () => {
     expect(code).toBe("BRIDGE_E_STORE_UNAVAILABLE");
   });
 
+  it("keeps working when a table its prepared statements read changes shape under them", async () => {
+    // One connection, so the second read meets the statement the first one prepared.
+    const db = await openDb({ databaseUrl: DATABASE_URL, schema: uniqueSchema(), poolSize: 1 });
+    const read = "SELECT * FROM reshaped WHERE id = $1";
+    try {
+      await db.exec("CREATE TABLE reshaped (id integer PRIMARY KEY); INSERT INTO reshaped VALUES (1)");
+      expect(await db.query(read, [1])).toEqual([{ id: 1 }]);
+      expect(await db.transaction((tx) => tx.query(read, [1]))).toEqual([{ id: 1 }]);
+      // What a newer deployment's migration does while this process runs.
+      await db.exec("ALTER TABLE reshaped ADD COLUMN note text DEFAULT 'added'");
+      expect(await db.transaction((tx) => tx.query(read, [1]))).toEqual([{ id: 1, note: "added" }]);
+      await db.exec("ALTER TABLE reshaped ADD COLUMN flag boolean DEFAULT true");
+      expect(await db.query(read, [1])).toEqual([{ id: 1, note: "added", flag: true }]);
+    } finally {
+      await dropSchema(db);
+      await db.close();
+    }
+  });
+
   it("isolates schemas on one PostgreSQL: a table in one is invisible from another", async () => {
     const a = await openDb({ databaseUrl: DATABASE_URL, schema: uniqueSchema() });
     const b = await openDb({ databaseUrl: DATABASE_URL, schema: uniqueSchema() });
