@@ -13,7 +13,7 @@ import { mapFactor } from "./factors.ts";
 import { mapField } from "./fields.ts";
 import { activeGates, type MappingRefusal, refusalFor, withholdings } from "./gates.ts";
 import { mapNarrative } from "./narratives.ts";
-import { planFor, type Target } from "./plan.ts";
+import { planFor, setAt } from "./plan.ts";
 import type { Mapping } from "./spec.ts";
 import { mapMappa, mapStaticRisk } from "./static-risk.ts";
 import { type MappingSummary, summarise } from "./summary.ts";
@@ -31,13 +31,6 @@ export const draftIdFor = (assessmentPk: number, mappingVersion: string): string
   `OASYS-${assessmentPk}-M${mappingVersion}`;
 
 const NOT_MAPPED = "not mapped from OASys by this mapping version";
-
-/** Set the value at a pointer split once (`targetOf`); every object on the way exists. */
-function setAt(target: Record<string, unknown>, at: Target, value: unknown): void {
-  let obj = target;
-  for (const k of at.parents) obj = obj[k] as Record<string, unknown>;
-  obj[at.leaf] = value;
-}
 
 const planPointers = new Map<string, string>();
 const planPointer = (key: string): string => {
@@ -85,24 +78,8 @@ export function applyMapping(
     caseFormulation: null as string | null,
   };
 
-  for (const step of plan.fields) {
-    const outcome = mapField(ctx, step);
-    const pointer = step.target.pointer;
-    if (outcome.filled) {
-      const limit = step.limit;
-      if (typeof outcome.value === "string" && limit !== null && outcome.value.length > limit) {
-        setAt(scalars, step.target, null);
-        unfilledReasons[pointer] =
-          `the OASys value is longer than the ARMS field allows (${limit} characters): not copied; the assessor completes it`;
-      } else {
-        setAt(scalars, step.target, outcome.value);
-        prefillProvenance[pointer] = outcome.prefill;
-      }
-    } else {
-      setAt(scalars, step.target, null);
-      unfilledReasons[pointer] = outcome.reason;
-    }
-  }
+  const sink = { scalars, prefillProvenance, unfilledReasons };
+  for (const step of plan.fields) mapField(ctx, step, sink);
 
   const staticRisk = mapStaticRisk(ctx);
   if (staticRisk.staticRisk === null) unfilledReasons["/staticRisk"] = staticRisk.reason;

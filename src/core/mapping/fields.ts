@@ -1,17 +1,20 @@
 /**
  * Scalar copies (`fields:` in the mapping): identity (row 26) and source-assessment metadata (rows 23, 25).
- * Each yields a value with its provenance, or the reason it is left empty. Invalid identifiers are never
+ * Each writes a value with its provenance, or null and the reason it is left empty. Invalid identifiers are never
  * copied (ID-1, ID-2): the assessor sees why.
  */
 import type { Prefill } from "../arms/model.ts";
 import type { Identifier, OasysAssessment } from "../oasys/model.ts";
 import { answerOf, answerState, describeState, tokenOf } from "./answers.ts";
 import { type MapContext, prefillFor } from "./context.ts";
-import type { FieldStep } from "./plan.ts";
+import { type FieldStep, setAt } from "./plan.ts";
 
-export type FieldOutcome =
-  | { filled: true; value: string | number; prefill: Prefill }
-  | { filled: false; reason: string };
+/** Where a field's outcome goes: the draft's scalar owners, and its provenance and reason maps. */
+export interface FieldSink {
+  scalars: Record<string, unknown>;
+  prefillProvenance: Record<string, Prefill>;
+  unfilledReasons: Record<string, string>;
+}
 
 /** The canonical-model value a `from:` path names (paths are fixed by the mapping schema). */
 function valueAt(a: OasysAssessment, keys: readonly string[]): unknown {
@@ -23,38 +26,39 @@ function valueAt(a: OasysAssessment, keys: readonly string[]): unknown {
 
 const shown = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-const filled = (
+/**
+ * Fill the field with its value and provenance: null; or, for a string longer than the ARMS field allows,
+ * the reason it is left empty instead.
+ */
+function fill(
   ctx: MapContext,
+  sink: FieldSink,
   step: FieldStep,
   value: string | number,
   question: string,
   sourceValue: string | null,
-): FieldOutcome => ({
-  filled: true,
-  value,
-  prefill: prefillFor(ctx, step.rule, question, sourceValue),
-});
+): string | null {
+  const limit = step.limit;
+  if (typeof value === "string" && limit !== null && value.length > limit)
+    return `the OASys value is longer than the ARMS field allows (${limit} characters): not copied; the assessor completes it`;
+  setAt(sink.scalars, step.target, value);
+  sink.prefillProvenance[step.target.pointer] = prefillFor(ctx, step.rule, question, sourceValue);
+  return null;
+}
 
-export function mapField(ctx: MapContext, step: FieldStep): FieldOutcome {
+/** Fill the field (null), or the reason it is left empty. */
+function fillOrReason(ctx: MapContext, step: FieldStep, sink: FieldSink): string | null {
   const rule = step.rule;
-  if (step.constant !== null) return filled(ctx, step, step.constant, "constant", null);
+  if (step.constant !== null) return fill(ctx, sink, step, step.constant, "constant", null);
 
   if (rule.question !== undefined) {
     const answer = answerOf(ctx.assessment, rule.question);
     const token = answer ? tokenOf(answer) : null;
-    if (answer === undefined || token === null) {
-      return {
-        filled: false,
-        reason: describeState(rule.question, answerState(ctx.assessment, rule.question)),
-      };
-    }
-    if (rule.as === "yesno" && token !== "YES" && token !== "NO") {
-      return {
-        filled: false,
-        reason: `${describeState(rule.question, answerState(ctx.assessment, rule.question))}, not YES or NO`,
-      };
-    }
-    return filled(ctx, step, token, rule.question, answer.raw);
+    if (answer === undefined || token === null)
+      return describeState(rule.question, answerState(ctx.assessment, rule.question));
+    if (rule.as === "yesno" && token !== "YES" && token !== "NO")
+      return `${describeState(rule.question, answerState(ctx.assessment, rule.question))}, not YES or NO`;
+    return fill(ctx, sink, step, token, rule.question, answer.raw);
   }
 
   const question = step.question;
@@ -62,34 +66,38 @@ export function mapField(ctx: MapContext, step: FieldStep): FieldOutcome {
   switch (rule.as) {
     case "identifier": {
       const id = raw as Identifier | null;
-      if (!id) return { filled: false, reason: step.absentReason };
-      if (!id.valid || id.canonical === null) return { filled: false, reason: step.invalidIdentifierReason };
-      return filled(ctx, step, id.canonical, question, id.raw);
+      if (!id) return step.absentReason;
+      if (!id.valid || id.canonical === null) return step.invalidIdentifierReason;
+      return fill(ctx, sink, step, id.canonical, question, id.raw);
     }
     case "date": {
       const s = raw as string | null;
-      return s
-        ? filled(ctx, step, s.slice(0, 10), question, s)
-        : { filled: false, reason: step.absentReason };
+      return s ? fill(ctx, sink, step, s.slice(0, 10), question, s) : step.absentReason;
     }
     case "integer":
-      return typeof raw === "number"
-        ? filled(ctx, step, raw, question, String(raw))
-        : { filled: false, reason: step.absentReason };
+      return typeof raw === "number" ? fill(ctx, sink, step, raw, question, String(raw)) : step.absentReason;
     case "forenames": {
       const names = (raw as string[] | undefined) ?? [];
-      return names.length > 0
-        ? filled(ctx, step, names.join(" "), question, names.join(" "))
-        : { filled: false, reason: step.absentReason };
+      if (names.length === 0) return step.absentReason;
+      const joined = names.join(" ");
+      return fill(ctx, sink, step, joined, question, joined);
     }
     case "gender":
     case "text":
       return typeof raw === "string" && raw !== ""
-        ? filled(ctx, step, raw, question, shown(raw))
-        : { filled: false, reason: step.absentReason };
+        ? fill(ctx, sink, step, raw, question, shown(raw))
+        : step.absentReason;
     default:
-      return { filled: false, reason: step.absentReason };
+      return step.absentReason;
   }
+}
+
+/** Apply one `fields:` rule to the draft: its value with provenance, or null with the reason. */
+export function mapField(ctx: MapContext, step: FieldStep, sink: FieldSink): void {
+  const reason = fillOrReason(ctx, step, sink);
+  if (reason === null) return;
+  setAt(sink.scalars, step.target, null);
+  sink.unfilledReasons[step.target.pointer] = reason;
 }
 
 interface SchemaNode {

@@ -4,7 +4,7 @@
  * produce, with the reason the assessor sees. Parameters come from the mapping's `gates` block.
  */
 import type { OasysAssessment } from "../oasys/model.ts";
-import type { Mapping } from "./spec.ts";
+import type { Mapping, MappingGates } from "./spec.ts";
 
 export type RefusalReason =
   | "UNSUPPORTED_ASSESSMENT_TYPE"
@@ -130,7 +130,6 @@ export function activeGates(mapping: Mapping, a: OasysAssessment, today: string)
     });
   }
   const on = a.dateCompleted?.slice(0, 10) ?? today;
-  const onWhat = a.dateCompleted ? `the assessment's completion (${on})` : `today (${on}; not completed)`;
   if (a.offender.dateOfBirth === null) {
     gates.push({
       gate: "AGE_NOT_KNOWN",
@@ -140,6 +139,7 @@ export function activeGates(mapping: Mapping, a: OasysAssessment, today: string)
   } else {
     const age = ageInYears(a.offender.dateOfBirth, on);
     if (age < g.applicability.minimumAgeYears) {
+      const onWhat = a.dateCompleted ? `the assessment's completion (${on})` : `today (${on}; not completed)`;
       gates.push({
         gate: "UNDER_MINIMUM_AGE",
         reason: `aged ${age} at ${onWhat}: under ${g.applicability.minimumAgeYears} (ID-5); ${manual}`,
@@ -154,7 +154,13 @@ export function activeGates(mapping: Mapping, a: OasysAssessment, today: string)
       withholds: APPLICABILITY,
     });
   }
-  const sectionless = g.sectionlessPurposes.find((p) => p.code === a.purposeCode);
+  let sectionless: MappingGates["sectionlessPurposes"][number] | undefined;
+  for (const p of g.sectionlessPurposes) {
+    if (p.code === a.purposeCode) {
+      sectionless = p;
+      break;
+    }
+  }
   if (sectionless) {
     gates.push({
       gate: "SECTIONLESS_PURPOSE",

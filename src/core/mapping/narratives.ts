@@ -58,10 +58,10 @@ export function mapNarrative(ctx: MapContext, step: NarrativeStep): NarrativeOut
   const when = a.dateCompleted
     ? `completed ${a.dateCompleted.slice(0, 10)}`
     : `not completed (status ${a.status})`;
-  const header = `${step.rule.attribution}, assessment ${a.assessmentPk}, ${when}.`;
+  const text = `${step.rule.attribution}, assessment ${a.assessmentPk}, ${when}.\n\n${body}`;
   return {
     filled: true,
-    text: fitText(`${header}\n\n${body}`, `OASys assessment ${a.assessmentPk} (${codes})`),
+    text: text.length <= TEXT_LIMIT ? text : fitText(text, `OASys assessment ${a.assessmentPk} (${codes})`),
     prefill: prefillFor(ctx, step.provenance, codes, null),
   };
 }

@@ -34,6 +34,13 @@ export const targetOf = (pointer: string): Target => {
   return { pointer, parents: keys.slice(0, -1), leaf: keys[keys.length - 1] as string };
 };
 
+/** Set the value at a split pointer; every object on the way exists. */
+export function setAt(target: Record<string, unknown>, at: Target, value: unknown): void {
+  let obj = target;
+  for (const k of at.parents) obj = obj[k] as Record<string, unknown>;
+  obj[at.leaf] = value;
+}
+
 export interface FieldStep {
   rule: FieldRule;
   target: Target;
