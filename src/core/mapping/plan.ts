@@ -161,9 +161,16 @@ const evidenceStep = (rule: EvidenceRule, item: EvidenceItemRule): EvidenceStep 
   provenance: { id: rule.id, basis: "ASSESSMENT", strength: rule.strength, note: item.note },
 });
 
+/** The last mapping asked about: a process nearly always applies one mapping, so most calls stop here. */
+let last: { mapping: Mapping; plan: MappingPlan } | null = null;
+
 export function planFor(mapping: Mapping): MappingPlan {
+  if (last !== null && last.mapping === mapping) return last.plan;
   let plan = plans.get(mapping);
-  if (plan) return plan;
+  if (plan) {
+    last = { mapping, plan };
+    return plan;
+  }
   const spec = mapping.spec;
   const evidenceByFactor = new Map<string, { rule: EvidenceRule; item: EvidenceItemRule }[]>();
   for (const rule of spec.evidence) {
@@ -195,5 +202,6 @@ export function planFor(mapping: Mapping): MappingPlan {
     policeOnly: POLICE_ONLY_FIELDS.map((target) => ({ target, reason: policeOnly.get(target) ?? null })),
   };
   plans.set(mapping, plan);
+  last = { mapping, plan };
   return plan;
 }

@@ -75,7 +75,10 @@ interface FormField {
 const forms = new WeakMap<Mapping, FormField[]>();
 
 /** The form's fields with their pointer split once per mapping. */
+let lastForm: { mapping: Mapping; form: FormField[] } | null = null;
+
 function formOf(mapping: Mapping): FormField[] {
+  if (lastForm !== null && lastForm.mapping === mapping) return lastForm.form;
   let form = forms.get(mapping);
   if (!form) {
     form = armsFormFields(mapping).map((field) => ({
@@ -85,6 +88,7 @@ function formOf(mapping: Mapping): FormField[] {
     }));
     forms.set(mapping, form);
   }
+  lastForm = { mapping, form };
   return form;
 }
 
