@@ -56,7 +56,6 @@ export function applyMapping(
     mapping,
     assessment,
     gates,
-    plan,
     withheld: withholdings(gates),
     date: assessmentDate(assessment),
   };

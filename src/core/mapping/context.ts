@@ -2,15 +2,12 @@
 import type { DataBasis, MappingStrength, Prefill } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
 import type { ActiveGate, Withheld } from "./gates.ts";
-import type { MappingPlan } from "./plan.ts";
 import type { Mapping } from "./spec.ts";
 
 export interface MapContext {
   mapping: Mapping;
   assessment: OasysAssessment;
   gates: ActiveGate[];
-  /** The mapping's rules indexed for application (`planFor(mapping)`). */
-  plan: MappingPlan;
   /** The first active gate withholding each class of field (`withholdings(gates)`). */
   withheld: Withheld;
   /** `assessmentDate(assessment)`: the default source date of every prefill. */

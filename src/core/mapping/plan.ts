@@ -96,10 +96,6 @@ export interface FactorStep {
 }
 
 export interface MappingPlan {
-  ratingByFactor: ReadonlyMap<string, RatingRule>;
-  evidenceByFactor: ReadonlyMap<string, readonly { rule: EvidenceRule; item: EvidenceItemRule }[]>;
-  /** ARMS schema `maxLength` of each `fields:` target (null when unlimited). */
-  fieldLimits: ReadonlyMap<string, number | null>;
   fields: readonly FieldStep[];
   narratives: readonly NarrativeStep[];
   /** The catalogue's factors in order, each with its rating rule and evidence items. */
@@ -185,9 +181,6 @@ export function planFor(mapping: Mapping): MappingPlan {
   const fieldLimits = new Map(spec.fields.map((f) => [f.target, armsMaxLength(schema, f.target)]));
   const policeOnly = new Map(spec.policeOnly.map((p) => [p.target, p.reason]));
   plan = {
-    ratingByFactor,
-    evidenceByFactor,
-    fieldLimits,
     fields: spec.fields.map((f) => fieldStep(f, fieldLimits.get(f.target) ?? null)),
     narratives: spec.narratives.map(narrativeStep),
     factors: mapping.catalogue.factors.map((factor) => {
