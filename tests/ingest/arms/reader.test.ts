@@ -177,6 +177,14 @@ describe("readArmsText: one bad document never loses the others", () => {
       /after the assessment date/,
     ],
     [
+      // A nullable section is "the section or null": a bad section is reported for what is wrong in it,
+      // not as "must be null".
+      "a MAPPA level out of range",
+      (d: Record<string, unknown>) => Object.assign(d, { mappa: { category: 1, level: 7 } }),
+      "/mappa/level",
+      /must be <= 3/,
+    ],
+    [
       "a revision of zero",
       (d: Record<string, unknown>) => Object.assign(d, { revision: 0 }),
       "/revision",
