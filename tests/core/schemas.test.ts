@@ -4,7 +4,8 @@
  * code points differ (characters outside the BMP are two code units).
  */
 import { describe, expect, it } from "vitest";
-import { schemaValidator, validateAgainst } from "../../src/core/schemas.ts";
+import { buildAssessment, emptyRawAssessment, emptyRawRmp } from "../../src/core/oasys/build.ts";
+import { schemaValidator, validateAgainst, validateCanonical } from "../../src/core/schemas.ts";
 
 const ARMS = "arms-interchange.schema.json";
 const EMOJI = "\u{1F600}"; // one code point, two UTF-16 code units
@@ -44,5 +45,21 @@ describe("validateAgainst with its code-unit pre-check", () => {
     expect(validateAgainst(ARMS, draftWithReason(EMOJI.repeat(1001)))?.path).toBe(
       "/unfilledReasons/~1riskLevel",
     );
+  });
+});
+
+describe("nullable sections", () => {
+  it("report what is wrong inside a present section, not that it should have been null", () => {
+    const r = emptyRawAssessment();
+    r.assessmentPk = "9630348";
+    r.type = "LAYER3";
+    r.status = "COMPLETE";
+    r.rmp = { ...emptyRawRmp(), mappaCategory: "1", mappaLevel: "2" };
+    const result = buildAssessment(r, { today: "2026-11-20" });
+    if (!result.ok) throw new Error("the raw assessment should build");
+    const assessment = result.assessment as unknown as { rmp: { mappa: { level: number } } };
+    expect(validateCanonical(assessment)).toBeNull();
+    assessment.rmp.mappa.level = 7;
+    expect(validateCanonical(assessment)).toEqual({ path: "/rmp/mappa/level", reason: "must be <= 3" });
   });
 });
