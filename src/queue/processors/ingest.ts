@@ -18,7 +18,7 @@ import { saveExportAssessments } from "../../pipeline/ingest.ts";
 import { pullEventAssessment, savePulledAssessment } from "../../pipeline/pull.ts";
 import type { Db } from "../../store/index.ts";
 import { getRawExport } from "../../store/repositories/exports.ts";
-import { getProcessedJob, lockJobKey, recordProcessedJob } from "../../store/repositories/processed-jobs.ts";
+import { getProcessedJob, onceForJobKey } from "../../store/repositories/processed-jobs.ts";
 import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import { deadLetter } from "../failure.ts";
 import type { IngestJob, ReconcileJob } from "../jobs.ts";
@@ -53,22 +53,13 @@ interface Recorded {
   duplicate: boolean;
 }
 
-/** Runs `work` under the job key's lock unless the key is already recorded, and records it with the outcome. */
-async function onceFor(
+/** Runs `work` once for the job's key, recording the key with its outcome (src/store/repositories/processed-jobs.ts). */
+const onceFor = (
   db: Db,
   meta: JobMeta,
   at: string,
   work: (tx: Db) => Promise<IngestOutcome>,
-): Promise<Recorded> {
-  return db.transaction(async (tx) => {
-    await lockJobKey(tx, meta.jobKey);
-    const done = await getProcessedJob<IngestOutcome>(tx, meta.jobKey);
-    if (done) return { outcome: done.outcome, duplicate: true };
-    const outcome = await work(tx);
-    await recordProcessedJob(tx, { jobKey: meta.jobKey, queue: meta.queue, outcome, processedAt: at });
-    return { outcome, duplicate: false };
-  });
-}
+): Promise<Recorded> => onceForJobKey(db, { jobKey: meta.jobKey, queue: meta.queue, processedAt: at }, work);
 
 const reconcileJob = (saved: { assessmentPk: number; version: number }): ReconcileJob => ({
   source: "OASYS",

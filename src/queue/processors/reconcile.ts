@@ -1,7 +1,7 @@
 /**
  * The reconcile stage: one job re-reconciles the person a stored record belongs to, from the LATEST state
  * the store holds (current ARMS revision, every OASys assessment), whatever revision the job names. In one
- * transaction it takes the job key's lock, then the person's advisory locks (src/pipeline/person.ts), reads
+ * transaction it claims the job key, takes the person's advisory locks (src/pipeline/person.ts), reads
  * the person's records, reconciles and writes (reconcileAndStore: person + version, match, draft, conflict
  * sync, outbox rows), and records the job key. After the commit it enqueues a push per new outbox row.
  *
@@ -13,7 +13,7 @@ import { londonToday } from "../../clock.ts";
 import { BridgeError } from "../../errors.ts";
 import { lockAndLoadPerson, type RecordRef } from "../../pipeline/person.ts";
 import { reconcileAndStore } from "../../pipeline/reconcile.ts";
-import { getProcessedJob, lockJobKey, recordProcessedJob } from "../../store/repositories/processed-jobs.ts";
+import { onceForJobKey } from "../../store/repositories/processed-jobs.ts";
 import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import type { Recipient, ReconcileJob } from "../jobs.ts";
 
@@ -43,11 +43,8 @@ export async function processReconcile(
   const at = now.toISOString();
   const today = londonToday(now);
 
-  const recorded = await ctx.db.transaction(async (tx) => {
-    await lockJobKey(tx, meta.jobKey);
-    const done = await getProcessedJob<ReconcileOutcome>(tx, meta.jobKey);
-    if (done) return { outcome: done.outcome, duplicate: true };
-
+  const key = { jobKey: meta.jobKey, queue: meta.queue, processedAt: at };
+  const recorded = await onceForJobKey(ctx.db, key, async (tx): Promise<ReconcileOutcome> => {
     const held = await lockAndLoadPerson(tx, ref, today);
     if (!held) {
       throw new BridgeError("BRIDGE_E_NOT_FOUND", `no stored ${job.source} record ${job.record}`, {
@@ -66,13 +63,11 @@ export async function processReconcile(
         correlationId: meta.jobKey,
       },
     );
-    const outcome: ReconcileOutcome = {
+    return {
       personId: stored.personId,
       personVersion: stored.personVersion,
       outbox: stored.outbox.map((row) => ({ id: row.id, recipient: row.recipient })),
     };
-    await recordProcessedJob(tx, { jobKey: meta.jobKey, queue: meta.queue, outcome, processedAt: at });
-    return { outcome, duplicate: false };
   });
 
   for (const row of recorded.outcome.outbox) await ctx.producer.push(row.recipient, { outboxId: row.id });

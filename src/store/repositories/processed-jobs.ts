@@ -5,9 +5,12 @@
  * handed on (the jobs it enqueued), so a redelivery after a crash between commit and enqueue can hand the
  * same work on again.
  *
- * Within one job key, callers serialise with `lockJobKey` (a transaction-scoped advisory lock), so a
- * stalled job taken over by a second worker while the first still runs cannot apply its effects twice.
+ * `onceForJobKey` claims the key by inserting its row as the transaction's first statement. A second
+ * transaction claiming the same key (a stalled job taken over by another worker while the first still
+ * runs) waits on that row until the first ends: if the first committed, the second finds the key recorded
+ * and applies nothing; if it rolled back, the second claims the key itself.
  */
+import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 
 export interface ProcessedJob<O = unknown> {
@@ -15,11 +18,6 @@ export interface ProcessedJob<O = unknown> {
   queue: string;
   outcome: O;
   processedAt: string;
-}
-
-/** Holds the job key's lock until the surrounding transaction ends. Call inside `db.transaction`. */
-export async function lockJobKey(tx: Db, jobKey: string): Promise<void> {
-  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`job:${jobKey}`]);
 }
 
 export async function getProcessedJob<O = unknown>(db: Db, jobKey: string): Promise<ProcessedJob<O> | null> {
@@ -31,15 +29,34 @@ export async function getProcessedJob<O = unknown>(db: Db, jobKey: string): Prom
   return rows[0] ?? null;
 }
 
-/** Records the key; false when it was already recorded (the caller's transaction should then undo its work). */
-export async function recordProcessedJob(
+/**
+ * Runs `work` once per job key, in one transaction with the key's record: the key is claimed first, and
+ * recorded with `work`'s outcome when it returns (a throw rolls back the claim with everything else).
+ * A key already recorded gives back its recorded outcome without running `work`.
+ */
+export function onceForJobKey<O>(
   db: Db,
-  input: { jobKey: string; queue: string; outcome: unknown; processedAt: string },
-): Promise<boolean> {
-  const rows = await db.query(
-    `INSERT INTO processed_jobs (job_key, queue, outcome, processed_at) VALUES ($1, $2, $3::jsonb, $4)
-     ON CONFLICT (job_key) DO NOTHING RETURNING job_key`,
-    [input.jobKey, input.queue, JSON.stringify(input.outcome ?? {}), input.processedAt],
-  );
-  return rows.length === 1;
+  key: { jobKey: string; queue: string; processedAt: string },
+  work: (tx: Db) => Promise<O>,
+): Promise<{ outcome: O; duplicate: boolean }> {
+  return db.transaction(async (tx) => {
+    const claimed = await tx.query(
+      `INSERT INTO processed_jobs (job_key, queue, processed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (job_key) DO NOTHING RETURNING job_key`,
+      [key.jobKey, key.queue, key.processedAt],
+    );
+    if (claimed.length === 0) {
+      // The row that stopped the insert is committed (the insert waited for it), so it is visible now.
+      const done = await getProcessedJob<O>(tx, key.jobKey);
+      if (!done)
+        throw new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", "a job key's record vanished while read");
+      return { outcome: done.outcome, duplicate: true };
+    }
+    const outcome = await work(tx);
+    await tx.query("UPDATE processed_jobs SET outcome = $2::jsonb WHERE job_key = $1", [
+      key.jobKey,
+      JSON.stringify(outcome ?? {}),
+    ]);
+    return { outcome, duplicate: false };
+  });
 }
