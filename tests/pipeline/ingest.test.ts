@@ -1,0 +1,53 @@
+/**
+ * Ingest into the store: an export that fails as a whole (here: not well-formed after its last record)
+ * saves none of its assessments, even those read and saved before the fault, while the raw bytes stay for
+ * a person to inspect. Generated synthetic exports, both drivers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { generateExport } from "../../scripts/lib/generate.ts";
+import { ingestOasysExport } from "../../src/pipeline/ingest.ts";
+import type { Db } from "../../src/store/db.ts";
+import { getRawExport } from "../../src/store/repositories/exports.ts";
+import { assessmentsOfExport, oasysAssessmentPage } from "../../src/store/repositories/oasys.ts";
+import { DRIVERS, freshStore } from "../store/support.ts";
+
+const TODAY = "2026-11-20";
+const NOW = "2026-11-20T10:00:00.000Z";
+
+/** A generated export of `count` well-formed assessments, as one string. */
+function exportXml(count: number, seed: number): string {
+  return [...generateExport({ count, seed, malformedRate: 0 })].join("");
+}
+
+describe.each(DRIVERS)("ingestOasysExport on $driver", (driver) => {
+  let db: Db;
+  let done: () => Promise<void>;
+  beforeEach(async () => {
+    ({ db, done } = await freshStore(driver));
+  });
+  afterEach(() => done());
+
+  const ingest = (xml: string) =>
+    ingestOasysExport(db, { bytes: Buffer.from(xml), source: "test", today: TODAY, now: NOW });
+
+  it.each([1, 5, 120])(
+    "saves none of %i assessments when the file breaks after the last one, and keeps the raw bytes",
+    async (count) => {
+      const whole = exportXml(count, 7000 + count);
+      const broken = `${whole.slice(0, whole.lastIndexOf("</oasysExport>"))}<oasysExport>`;
+      const report = await ingest(broken);
+      expect(report.failure?.code).toMatch(/^BRIDGE_E_XML/);
+      expect(report.saved).toEqual([]);
+      expect(await oasysAssessmentPage(db)).toEqual([]);
+      expect(await assessmentsOfExport(db, report.exportId)).toEqual([]);
+      expect((await getRawExport(db, report.exportId))?.content.length).toBe(Buffer.byteLength(broken));
+    },
+  );
+
+  it("saves every assessment of the same export when it is whole", async () => {
+    const report = await ingest(exportXml(5, 7005));
+    expect(report.failure).toBeNull();
+    expect(report.saved).toHaveLength(report.accepted.length);
+    expect(await oasysAssessmentPage(db)).toHaveLength(report.accepted.length);
+  });
+});
