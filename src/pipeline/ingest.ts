@@ -5,7 +5,7 @@
  * written in one transaction that the failure rolls back, while the raw bytes stay for a person to inspect.
  */
 import { Readable } from "node:stream";
-import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
+import type { IngestResult, OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
 import { type ArmsReadResult, type ArmsRecordError, readArmsText } from "../ingest/arms/reader.ts";
 import { readOasysExport } from "../ingest/xml/reader.ts";
@@ -58,30 +58,49 @@ const emptyReport = (): ExportAssessmentsReport => ({
  * Parses an export already held in raw_exports and saves its assessments in one transaction (a whole-file
  * fault saves none of them and is reported in `failure`). Saving the same export again is harmless: each
  * assessment comes back UNCHANGED with its stored version.
+ *
+ * An export holding at most one accepted assessment (event-sized, the common case on the queue) is read
+ * to its end before anything is saved: it is then known whole, and its one save is a single statement, so
+ * it needs no transaction or savepoint of its own. Any larger export is read again inside the transaction,
+ * from the start, so the transaction can be re-run after a deadlock.
  */
 export async function saveExportAssessments(
   db: Db,
   input: { exportId: string; bytes: Uint8Array; today: string; now: string },
 ): Promise<ExportAssessmentsReport> {
   const report = emptyReport();
+  const read = () => readOasysExport(Readable.from([input.bytes]), { today: input.today });
+  const take = async (tx: Db, r: IngestResult) => {
+    if (!r.ok) {
+      report.rejected.push(r.error);
+      return;
+    }
+    const outcome = await saveOasysAssessment(tx, {
+      assessment: r.assessment,
+      sourceKind: "XML_EXPORT",
+      exportId: input.exportId,
+      sourceAsOf: r.source.generatedAt ?? input.now,
+      ingestedAt: input.now,
+    });
+    report.outcomes[outcome.outcome] += 1;
+    report.accepted.push(r.assessment);
+    report.saved.push(outcome);
+  };
   try {
+    const head: IngestResult[] = [];
+    let accepted = 0;
+    const ahead = read();
+    for await (const r of ahead) {
+      head.push(r);
+      if (r.ok && ++accepted > 1) break; // (leaving the loop closes the reader)
+    }
+    if (accepted <= 1) {
+      for (const r of head) await take(db, r);
+      return report;
+    }
     await db.transaction(async (tx) => {
-      for await (const r of readOasysExport(Readable.from([input.bytes]), { today: input.today })) {
-        if (!r.ok) {
-          report.rejected.push(r.error);
-          continue;
-        }
-        const outcome = await saveOasysAssessment(tx, {
-          assessment: r.assessment,
-          sourceKind: "XML_EXPORT",
-          exportId: input.exportId,
-          sourceAsOf: r.source.generatedAt ?? input.now,
-          ingestedAt: input.now,
-        });
-        report.outcomes[outcome.outcome] += 1;
-        report.accepted.push(r.assessment);
-        report.saved.push(outcome);
-      }
+      Object.assign(report, emptyReport());
+      for await (const r of read()) await take(tx, r);
     });
   } catch (e) {
     if (!isBridgeError(e)) throw e;

@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateExport } from "../../scripts/lib/generate.ts";
-import { ingestOasysExport } from "../../src/pipeline/ingest.ts";
+import { ingestOasysExport, saveExportAssessments } from "../../src/pipeline/ingest.ts";
 import type { Db } from "../../src/store/db.ts";
-import { getRawExport } from "../../src/store/repositories/exports.ts";
+import { getRawExport, saveRawExport } from "../../src/store/repositories/exports.ts";
 import { assessmentsOfExport, oasysAssessmentPage } from "../../src/store/repositories/oasys.ts";
 import { DRIVERS, freshStore } from "../store/support.ts";
 
@@ -43,6 +43,31 @@ describe.each(DRIVERS)("ingestOasysExport on $driver", (driver) => {
       expect((await getRawExport(db, report.exportId))?.content.length).toBe(Buffer.byteLength(broken));
     },
   );
+
+  it("saves an export of one assessment without a transaction or savepoint of its own; a larger one in one", async () => {
+    const opened: number[] = [];
+    const counting = (count: number): Db => ({
+      ...db,
+      query: (sql, params) => db.query(sql, params),
+      transaction: (fn) => {
+        opened.push(count);
+        return db.transaction(fn);
+      },
+    });
+    for (const count of [1, 5]) {
+      const xml = exportXml(count, 7100 + count);
+      const saved = await saveRawExport(db, Buffer.from(xml), "test", NOW);
+      const report = await saveExportAssessments(counting(count), {
+        exportId: saved.exportId,
+        bytes: Buffer.from(xml),
+        today: TODAY,
+        now: NOW,
+      });
+      expect(report.failure).toBeNull();
+      expect(report.saved).toHaveLength(report.accepted.length);
+    }
+    expect(opened).toEqual([5]);
+  });
 
   it("saves every assessment of the same export when it is whole", async () => {
     const report = await ingest(exportXml(5, 7005));
