@@ -69,6 +69,39 @@ describe.each(DRIVERS)("ingestOasysExport on $driver", (driver) => {
     expect(opened).toEqual([5]);
   });
 
+  it("saves every assessment when its transaction is re-run, as PostgreSQL's store does after a deadlock", async () => {
+    // A store whose first attempt at a transaction does the work, then rolls it back as a deadlock would.
+    let attempts = 0;
+    const deadlockOnce: Db = {
+      ...db,
+      query: (sql, params) => db.query(sql, params),
+      transaction: async (fn) => {
+        if (attempts++ === 0) {
+          await db
+            .transaction(async (tx) => {
+              await fn(tx);
+              throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+            })
+            .catch(() => {});
+        }
+        return db.transaction(fn);
+      },
+    };
+    const xml = exportXml(5, 7205);
+    const saved = await saveRawExport(db, Buffer.from(xml), "test", NOW);
+    const report = await saveExportAssessments(deadlockOnce, {
+      exportId: saved.exportId,
+      bytes: Buffer.from(xml),
+      today: TODAY,
+      now: NOW,
+    });
+    expect(attempts).toBe(1);
+    expect(report.failure).toBeNull();
+    expect(report.accepted.length).toBeGreaterThan(1);
+    expect(report.saved).toHaveLength(report.accepted.length);
+    expect(await oasysAssessmentPage(db)).toHaveLength(report.accepted.length);
+  });
+
   it("saves every assessment of the same export when it is whole", async () => {
     const report = await ingest(exportXml(5, 7005));
     expect(report.failure).toBeNull();
