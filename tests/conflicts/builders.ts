@@ -13,7 +13,12 @@ import type {
   Thresholds,
 } from "../../src/core/conflicts/types.ts";
 import type { IdentityDisagreement, MatchResult } from "../../src/core/identity/match-types.ts";
-import { buildAssessment, emptyRawAssessment, type RawAssessment } from "../../src/core/oasys/build.ts";
+import {
+  buildAssessment,
+  emptyRawAssessment,
+  emptyRawRosh,
+  type RawAssessment,
+} from "../../src/core/oasys/build.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { validateAgainst } from "../../src/core/schemas.ts";
 
@@ -106,18 +111,13 @@ export function oasys(spec: OasysSpec = {}): OasysAssessment {
   }));
   if (spec.rosh) {
     raw.rosh = {
+      ...emptyRawRosh(),
       levels: spec.rosh.map(([group, setting, level], i) => ({
         group,
         setting,
         level,
         path: `riskLevel[${i}]`,
       })),
-      whoIsAtRisk: null,
-      natureOfRisk: null,
-      riskImminence: null,
-      riskIncreaseFactors: null,
-      riskMitigationFactors: null,
-      analysisOfRiskFactors: null,
     };
   }
   raw.predictors = (spec.predictors ?? []).map((p, i) => ({
