@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyMapping } from "../../src/core/mapping/apply.ts";
-import { ageInYears } from "../../src/core/mapping/gates.ts";
+import { activeGates, ageInYears } from "../../src/core/mapping/gates.ts";
 import { loadMapping } from "../../src/core/mapping/load.ts";
-import { provenanceProblems } from "../../src/core/mapping/summary.ts";
+import { provenanceProblems, summarise } from "../../src/core/mapping/summary.ts";
 import { validateAgainst, validateCanonical } from "../../src/core/schemas.ts";
 import { canonicalAssessment, isoDate } from "./arbitrary.ts";
 
@@ -102,6 +102,21 @@ describe("applyMapping over arbitrary canonical assessments", () => {
         }
       }),
       RUNS,
+    );
+  });
+  it("works out a draft's summary when first read, the same as summarising the draft, and keeps it in JSON", () => {
+    fc.assert(
+      fc.property(canonicalAssessment, isoDate, (a, today) => {
+        const result = applyMapping(mapping, a, { today });
+        if (!result.ok) return;
+        const expected = summarise(mapping, result.draft, activeGates(mapping, a, today));
+        expect(result.summary).toEqual(expected);
+        expect(result.summary).toBe(result.summary);
+        expect(JSON.parse(JSON.stringify(result))).toEqual(
+          JSON.parse(JSON.stringify({ ok: true, draft: result.draft, summary: expected })),
+        );
+      }),
+      { numRuns: 100 },
     );
   });
 });
