@@ -49,9 +49,30 @@ export function budgetLine(
   const bridgeMs = cpuPerRecord(report, records) - outsideMs;
   const left = budget - outsideMs;
   const head = `${what} (${fmt(rate)} records/s) leaves each record ${fmt(budget, 1)} ms of this machine's CPU (${cores} cores). The load generator, the simulators and Redis used ${fmt(outsideMs, 1)} ms a record in this run`;
-  return left <= 0
-    ? `${head}: **more than the whole budget before the bridge does anything**, so no implementation of the bridge could reach that rate here; the bridge's own processes (API, worker, PostgreSQL) used ${fmt(bridgeMs, 1)} ms.`
-    : `${head}, leaving ${fmt(left, 1)} ms for the bridge's own processes (API, worker, PostgreSQL), which used ${fmt(bridgeMs, 1)} ms: ${bridgeMs <= left ? "within it" : `${fmt(bridgeMs / left, 1)} times as much`}.`;
+  const verdict =
+    left <= 0
+      ? `${head}: **more than the whole budget before the bridge does anything**, so no implementation of the bridge could reach that rate here; the bridge's own processes (API, worker, PostgreSQL) used ${fmt(bridgeMs, 1)} ms.`
+      : `${head}, leaving ${fmt(left, 1)} ms for the bridge's own processes (API, worker, PostgreSQL), which used ${fmt(bridgeMs, 1)} ms: ${bridgeMs <= left ? "within it" : `${fmt(bridgeMs / left, 1)} times as much`}.`;
+  const redisMs =
+    report.cpu.filter((c) => /^Redis/.test(c.label)).reduce((sum, c) => sum + c.ms, 0) / records;
+  return `${verdict} ${coresLine(rate, bridgeMs, outsideMs, redisMs)}`;
+}
+
+/**
+ * The machine a rate would take at the CPU a record cost in this run: what to ask for when the target is
+ * to be shown somewhere bigger. A rough guide, not a promise: the cost per record changes with the rate
+ * (Redis and the sockets do more per wake-up at a low rate), and API, worker and PostgreSQL must be run as
+ * several processes (the bridge's workers and API are stateless; PostgreSQL gives each connection a process).
+ */
+export function coresLine(rate: number, bridgeMs: number, outsideMs: number, redisMs: number): string {
+  const bridgeCores = (rate * bridgeMs) / 1000;
+  const allCores = (rate * (bridgeMs + outsideMs)) / 1000;
+  const redisShare = (rate * redisMs) / 1000;
+  const redis =
+    redisShare > 1
+      ? ` Redis runs on one thread, and at this run's ${fmt(redisMs, 1)} ms a record it would need ${fmt(redisShare * 100)}% of a core: so that rate also needs Redis to spend less per record than it did here (in the raw run above it spent less).`
+      : "";
+  return `At this run's CPU per record, ${fmt(rate)} records/s would keep about ${fmt(Math.ceil(bridgeCores))} cores busy with the bridge's own processes, and ${fmt(Math.ceil(allCores))} with the harness as well: the size of machine (or of machines, with the harness on its own) that showing this rate takes.${redis}`;
 }
 
 export function stageTable(stages: StageProfile[], concurrency: number): string[] {
