@@ -55,21 +55,12 @@ export function answerState(assessment: OasysAssessment, question: string): Answ
 
 const numeric = (token: string): number | null => (/^-?\d+(\.\d+)?$/.test(token) ? Number(token) : null);
 
-/** Evaluate a condition. A question that was not asked or is missing satisfies no `is`/`atLeast`. */
-export function holds(condition: Condition, assessment: OasysAssessment): boolean {
-  if ("allOf" in condition) return condition.allOf.every((c) => holds(c, assessment));
-  if ("anyOf" in condition) return condition.anyOf.some((c) => holds(c, assessment));
-  if ("not" in condition) return !holds(condition.not, assessment);
-  const state = answerState(assessment, condition.question);
-  if (state.kind !== "VALUE") return false;
-  if ("is" in condition) return condition.is.includes(state.token);
-  const n = numeric(state.token);
-  return n !== null && n >= condition.atLeast;
-}
-
 export type CompiledCondition = (assessment: OasysAssessment) => boolean;
 
-/** `holds(condition, a)` as a function built once per mapping (the same decisions, no per-call walk). */
+/**
+ * A condition as a function, built once per mapping. A question that was not asked or is missing satisfies
+ * no `is`/`atLeast` (so `not` of one holds).
+ */
 export function compileCondition(condition: Condition): CompiledCondition {
   if ("allOf" in condition) {
     const all = condition.allOf.map(compileCondition);
