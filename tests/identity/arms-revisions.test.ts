@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  canonicalJson,
   compareRevisions,
   decideRevision,
   latestRevision,
   latestRevisions,
   supersedes,
 } from "../../src/core/arms/revisions.ts";
+import { canonicalJson } from "../../src/core/canonical-json.ts";
 import { isBridgeError } from "../../src/errors.ts";
 import { armsPerson } from "./people.ts";
 

@@ -27,9 +27,6 @@ export function compareRevisions(a: ArmsAssessment, b: ArmsAssessment): number {
   return a.revision - b.revision;
 }
 
-/** JSON with object keys sorted, so equal documents serialise identically whatever their key order. */
-export { canonicalJson };
-
 export const sameContent = (a: ArmsAssessment, b: ArmsAssessment): boolean =>
   canonicalJson(a) === canonicalJson(b);
 
