@@ -11,12 +11,12 @@ import { schemaValidator } from "../schemas.ts";
 import { type CompiledCondition, compileCondition } from "./answers.ts";
 import type { RuleProvenance } from "./context.ts";
 import { armsMaxLength } from "./fields.ts";
+import { perMapping } from "./per-mapping.ts";
 import type {
   EvidenceItemRule,
   EvidenceRule,
   FactorSpec,
   FieldRule,
-  Mapping,
   NarrativeRule,
   RatingRule,
   Supports,
@@ -104,8 +104,6 @@ export interface MappingPlan {
   policeOnly: readonly { target: string; reason: string | null }[];
 }
 
-const plans = new WeakMap<Mapping, MappingPlan>();
-
 const labelOf = (item: { question: string; label?: string }): string =>
   item.label ?? QUESTION_BY_CODE.get(item.question)?.label ?? `OASys ${item.question}`;
 
@@ -157,16 +155,7 @@ const evidenceStep = (rule: EvidenceRule, item: EvidenceItemRule): EvidenceStep 
   provenance: { id: rule.id, basis: "ASSESSMENT", strength: rule.strength, note: item.note },
 });
 
-/** The last mapping asked about: a process nearly always applies one mapping, so most calls stop here. */
-let last: { mapping: Mapping; plan: MappingPlan } | null = null;
-
-export function planFor(mapping: Mapping): MappingPlan {
-  if (last !== null && last.mapping === mapping) return last.plan;
-  let plan = plans.get(mapping);
-  if (plan) {
-    last = { mapping, plan };
-    return plan;
-  }
+export const planFor = perMapping((mapping): MappingPlan => {
   const spec = mapping.spec;
   const evidenceByFactor = new Map<string, { rule: EvidenceRule; item: EvidenceItemRule }[]>();
   for (const rule of spec.evidence) {
@@ -180,7 +169,7 @@ export function planFor(mapping: Mapping): MappingPlan {
   const ratingByFactor = new Map(spec.ratings.map((r) => [r.factor, r]));
   const fieldLimits = new Map(spec.fields.map((f) => [f.target, armsMaxLength(schema, f.target)]));
   const policeOnly = new Map(spec.policeOnly.map((p) => [p.target, p.reason]));
-  plan = {
+  return {
     fields: spec.fields.map((f) => fieldStep(f, fieldLimits.get(f.target) ?? null)),
     narratives: spec.narratives.map(narrativeStep),
     factors: mapping.catalogue.factors.map((factor) => {
@@ -194,7 +183,4 @@ export function planFor(mapping: Mapping): MappingPlan {
     }),
     policeOnly: POLICE_ONLY_FIELDS.map((target) => ({ target, reason: policeOnly.get(target) ?? null })),
   };
-  plans.set(mapping, plan);
-  last = { mapping, plan };
-  return plan;
-}
+});

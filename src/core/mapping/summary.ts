@@ -7,6 +7,7 @@
 import { type ArmsDraft, POLICE_ONLY_FIELDS } from "../arms/draft.ts";
 import type { FactorAssessment } from "../arms/model.ts";
 import type { ActiveGate } from "./gates.ts";
+import { perMapping } from "./per-mapping.ts";
 import type { Mapping } from "./spec.ts";
 
 export type FieldState = "FILLED" | "EVIDENCE_ONLY" | "UNFILLED";
@@ -72,25 +73,14 @@ interface FormField {
   factor: boolean;
 }
 
-const forms = new WeakMap<Mapping, FormField[]>();
-
 /** The form's fields with their pointer split once per mapping. */
-let lastForm: { mapping: Mapping; form: FormField[] } | null = null;
-
-function formOf(mapping: Mapping): FormField[] {
-  if (lastForm !== null && lastForm.mapping === mapping) return lastForm.form;
-  let form = forms.get(mapping);
-  if (!form) {
-    form = armsFormFields(mapping).map((field) => ({
-      field,
-      keys: field.slice(1).split("/"),
-      factor: field.startsWith("/riskFactors/") || field.startsWith("/protectiveFactors/"),
-    }));
-    forms.set(mapping, form);
-  }
-  lastForm = { mapping, form };
-  return form;
-}
+const formOf = perMapping((mapping): FormField[] =>
+  armsFormFields(mapping).map((field) => ({
+    field,
+    keys: field.slice(1).split("/"),
+    factor: field.startsWith("/riskFactors/") || field.startsWith("/protectiveFactors/"),
+  })),
+);
 
 function report(draft: ArmsDraft, { field, keys, factor }: FormField): FieldReport {
   const value = valueAtKeys(draft, keys);
