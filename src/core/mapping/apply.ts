@@ -32,15 +32,10 @@ export const draftIdFor = (assessmentPk: number, mappingVersion: string): string
 
 const NOT_MAPPED = "not mapped from OASys by this mapping version";
 
-const planPointers = new Map<string, string>();
-const planPointer = (key: string): string => {
-  let pointer = planPointers.get(key);
-  if (pointer === undefined) {
-    pointer = `/riskManagementPlan/${key}`;
-    planPointers.set(key, pointer);
-  }
-  return pointer;
-};
+/** The draft's plan fields, each with its pointer. */
+const PLAN_FIELDS = (["controls", "monitoring", "rehabilitation", "multiAgencyActions"] as const).map(
+  (key) => ({ key, pointer: `/riskManagementPlan/${key}` }),
+);
 
 export function applyMapping(
   mapping: Mapping,
@@ -100,10 +95,8 @@ export function applyMapping(
       unfilledReasons[step.target.pointer] = outcome.reason;
     }
   }
-  for (const key in riskManagementPlan) {
-    const pointer = planPointer(key);
-    if (riskManagementPlan[key as keyof ArmsPlan] === null && !unfilledReasons[pointer])
-      unfilledReasons[pointer] = NOT_MAPPED;
+  for (const { key, pointer } of PLAN_FIELDS) {
+    if (riskManagementPlan[key] === null && !unfilledReasons[pointer]) unfilledReasons[pointer] = NOT_MAPPED;
   }
   if (scalars.caseFormulation === null && !unfilledReasons["/caseFormulation"]) {
     unfilledReasons["/caseFormulation"] = NOT_MAPPED;
