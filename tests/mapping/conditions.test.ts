@@ -16,6 +16,8 @@ const answers: Record<string, Answer> = {
 };
 const assessment = { answers } as unknown as OasysAssessment;
 const holds = (c: Condition) => compileCondition(c)(assessment);
+const YES_6_11: Condition = { question: "6.11", is: ["YES"] };
+const NOT_ASKED_YES: Condition = { question: "9.9", is: ["YES"] };
 
 describe("compileCondition", () => {
   it("is: true for a listed token, false for another, for a missing answer and for a question not asked", () => {
@@ -34,50 +36,16 @@ describe("compileCondition", () => {
     expect(holds({ question: "12.8", atLeast: 0 })).toBe(false);
   });
 
-  it("allOf, anyOf and not combine them; not of an unasked question holds", () => {
-    expect(
-      holds({
-        allOf: [
-          { question: "6.11", is: ["YES"] },
-          { question: "11.11", atLeast: 1 },
-        ],
-      }),
-    ).toBe(true);
-    expect(
-      holds({
-        allOf: [
-          { question: "6.11", is: ["YES"] },
-          { question: "9.9", is: ["YES"] },
-        ],
-      }),
-    ).toBe(false);
-    expect(
-      holds({
-        anyOf: [
-          { question: "9.9", is: ["YES"] },
-          { question: "1.35", is: ["0"] },
-        ],
-      }),
-    ).toBe(true);
-    expect(
-      holds({
-        anyOf: [
-          { question: "9.9", is: ["YES"] },
-          { question: "4.2", atLeast: 0 },
-        ],
-      }),
-    ).toBe(false);
-    expect(holds({ not: { question: "9.9", is: ["YES"] } })).toBe(true);
-    expect(
-      holds({
-        not: {
-          allOf: [
-            { question: "6.11", is: ["YES"] },
-            { question: "1.35", is: ["0"] },
-          ],
-        },
-      }),
-    ).toBe(false);
+  const combined: [string, Condition, boolean][] = [
+    ["allOf, both hold", { allOf: [YES_6_11, { question: "11.11", atLeast: 1 }] }, true],
+    ["allOf, one not asked", { allOf: [YES_6_11, NOT_ASKED_YES] }, false],
+    ["anyOf, one holds", { anyOf: [NOT_ASKED_YES, { question: "1.35", is: ["0"] }] }, true],
+    ["anyOf, not asked or missing", { anyOf: [NOT_ASKED_YES, { question: "4.2", atLeast: 0 }] }, false],
+    ["not of a question not asked", { not: NOT_ASKED_YES }, true],
+    ["not of an allOf that holds", { not: { allOf: [YES_6_11, { question: "1.35", is: ["0"] }] } }, false],
+  ];
+  it.each(combined)("allOf, anyOf and not combine them: %s", (_, condition, expected) => {
+    expect(holds(condition)).toBe(expected);
   });
 
   it("reads only the assessment's own answers, not inherited properties", () => {
