@@ -19,6 +19,7 @@ import { createMetrics } from "../observability/metrics.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import type { AppDeps, RouteDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
+import { refuseUndeclaredMediaTypes } from "./media-types.ts";
 import { storeChecks } from "./readiness.ts";
 import { armsRoutes } from "./routes/arms.ts";
 import { conflictsRoutes } from "./routes/conflicts.ts";
@@ -67,6 +68,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler(handleNotFound);
   for (const schema of apiSchemas()) app.addSchema(schema);
 
+  app.addHook("onRequest", refuseUndeclaredMediaTypes);
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
     return payload;
