@@ -24,7 +24,8 @@ export interface Db {
   /**
    * Runs `fn` in a transaction and commits when it resolves, rolls back when it throws. Inside a transaction
    * this nests as a savepoint. On PostgreSQL a serialization failure or deadlock re-runs `fn` (up to 3 times),
-   * so `fn` must do nothing but database work.
+   * so `fn` must do nothing but database work. A connection lost meanwhile (a database restart or failover)
+   * is not re-run here: the transaction rejects with BRIDGE_E_STORE_UNAVAILABLE, for the caller to retry.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -51,6 +52,9 @@ const RETRYABLE = new Set(["40001", "40P01"]);
 /** Connection loss, shutdown, time-outs: the store is unavailable, the caller may retry later. */
 const UNAVAILABLE = /^(08|57P0[1-3]|57014|53300)/;
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE"]);
+/** node-postgres' own words for a connection that is gone (it gives these errors no code). */
+const LOST_CONNECTION =
+  /Connection terminated|timeout exceeded when trying to connect|is not queryable|Client has encountered a connection error/;
 
 export async function openDb(config: DbConfig = {}): Promise<Db> {
   const schema = config.schema ?? DEFAULT_SCHEMA;
@@ -74,13 +78,20 @@ function translate(error: unknown): unknown {
   if (code && (UNAVAILABLE.test(code) || NETWORK.has(code))) {
     return new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", code, { sqlState: code }, { cause: error });
   }
-  if (
-    error instanceof Error &&
-    /Connection terminated|timeout exceeded when trying to connect/.test(error.message)
-  ) {
+  if (error instanceof Error && LOST_CONNECTION.test(error.message)) {
     return new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", "connection lost", {}, { cause: error });
   }
   return error;
+}
+
+/** The error a transaction ends with when its connection broke: the store is unavailable. */
+function connectionLost(error: unknown, broken: Error): BridgeError {
+  const translated = translate(error);
+  if (translated instanceof BridgeError && translated.code === "BRIDGE_E_STORE_UNAVAILABLE")
+    return translated;
+  const fault = translate(broken);
+  if (fault instanceof BridgeError && fault.code === "BRIDGE_E_STORE_UNAVAILABLE") return fault;
+  return new BridgeError("BRIDGE_E_STORE_UNAVAILABLE", "connection lost", {}, { cause: broken });
 }
 
 const createSchemaSql = (schema: string) => `CREATE SCHEMA IF NOT EXISTS "${schema}"`;
@@ -198,7 +209,8 @@ async function openPostgres(url: string, schema: string, config: DbConfig): Prom
         TEXT_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // An idle client losing its connection (a database restart terminates every session) must not crash
+  // the process: the pool discards it, and the next query opens a fresh connection.
   pool.on("error", () => {});
 
   const db: Db = {
@@ -216,22 +228,37 @@ async function openPostgres(url: string, schema: string, config: DbConfig): Prom
         } catch (error) {
           throw translate(error);
         }
+        // While a client is checked out the pool does not listen to it, and node-postgres emits 'error' on it
+        // when its connection breaks (the server terminating sessions on shutdown, 57P01; a crash; a network
+        // cut), even in the middle of a statement. Unheard, that event ends the process. Heard, it marks the
+        // client broken: the transaction fails as BRIDGE_E_STORE_UNAVAILABLE (transient, so the job is
+        // retried) and the client goes back with the error, so the pool discards it instead of lending out a
+        // dead connection.
         let broken: Error | undefined;
+        const onError = (error: Error) => {
+          broken ??= error;
+        };
+        client.on("error", onError);
         try {
           await runQuery(client, "BEGIN");
           const result = await fn(clientDb(client, schema));
           await runQuery(client, "COMMIT");
           return result;
         } catch (error) {
-          try {
-            await client.query("ROLLBACK");
-          } catch (rollbackError) {
-            broken = rollbackError as Error;
+          if (!broken) {
+            try {
+              await client.query("ROLLBACK");
+            } catch (rollbackError) {
+              broken ??= rollbackError as Error;
+            }
           }
+          // A lost connection is the cause, whatever `fn` made of the statement that failed with it.
+          if (broken) throw connectionLost(error, broken);
           const again = RETRYABLE.has(sqlState(error) ?? "") || isStalePlan(error);
           if (attempt < TRANSACTION_ATTEMPTS && again) continue;
           throw translate(error);
         } finally {
+          client.off("error", onError);
           client.release(broken);
         }
       }
