@@ -143,9 +143,16 @@ describe("matchPerson: invalid PNC never links (ID-1)", () => {
   });
 
   it("a value that is not a PNC at all is reported as not recognised", () => {
-    const r = matchPerson(oasysPerson(), armsPerson({ pnc: "UNKNOWN" }));
+    const r = matchPerson(oasysPerson(), armsPerson({ pnc: "PENDING" }));
     expect(r.identifierProblems).toContainEqual({ side: "ARMS", field: "pnc", problem: "NOT_RECOGNISED" });
     expect(r.status).toBe("MISMATCH");
+  });
+
+  it("a placeholder (UNKNOWN) is a missing PNC, not a problem: the CRN decides", () => {
+    const r = matchPerson(oasysPerson(), armsPerson({ pnc: "UNKNOWN" }));
+    expect(r.identifierProblems).toEqual([]);
+    expect(r.status).toBe("MATCHED");
+    expect(r.explanation).toContain("PNC missing on the ARMS side");
   });
 });
 

@@ -5,6 +5,7 @@
 import type { ArmsAssessment } from "../arms/model.ts";
 import { latestRevisions } from "../arms/revisions.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
+import { pncPivotYear } from "./identifiers.ts";
 import { compact, LABEL, list, type MatchOptions, matchPerson, parser, present } from "./match.ts";
 import type { IdentityField, IdentityMarker, MatchResult } from "./match-types.ts";
 import { normaliseFamilyName } from "./names.ts";
@@ -30,9 +31,8 @@ function subjectsDisagreeOn(linked: ArmsAssessment[], options: MatchOptions): Id
       if (field === "familyName") values.add(normaliseFamilyName(raw) ?? "");
       else if (field === "dateOfBirth") values.add(raw.trim());
       else {
-        const date = options.today ?? arms.assessedOn ?? null;
-        const p = parser(field, date ? Number(date.slice(2, 4)) : null)(raw);
-        values.add(p.canonical ?? compact(raw));
+        const p = parser(field, pncPivotYear(options.today ?? arms.assessedOn))(raw);
+        if (p.status !== "ABSENT") values.add(p.canonical ?? compact(raw));
       }
     }
     if (values.size > 1) fields.push(field);

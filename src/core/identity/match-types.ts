@@ -22,7 +22,8 @@ export type IdentityMarker =
 export interface IdentifierProblem {
   side: "OASYS" | "ARMS";
   field: "pnc" | "crn" | "cro" | "nomisId";
-  problem: "CHECK_LETTER_FAILS" | "NOT_RECOGNISED";
+  /** AMBIGUOUS: the value reads as more than one identifier (a PNC written without its slash). */
+  problem: "CHECK_LETTER_FAILS" | "NOT_RECOGNISED" | "AMBIGUOUS";
 }
 
 export interface MatchResult {

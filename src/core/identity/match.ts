@@ -4,8 +4,9 @@
  *
  * Policy:
  * 1. Keys. The canonical PNC is the primary cross-agency key, the CRN the second. Both sides are
- *    canonicalised with `parsePnc`/`parseCrn`; a key LINKS only when it is present and valid on both sides
- *    and the canonical forms are equal. A PNC failing its mod-23 check can never be a link.
+ *    canonicalised with `parsePnc`/`parseCrn`; a key LINKS only when it is VALID on both sides and the
+ *    canonical forms are equal. A PNC failing its mod-23 check, or reading as two PNCs (AMBIGUOUS), can
+ *    never be a link; a placeholder (`UNKNOWN PNC`, zeros: ABSENT) counts as missing, not as a problem.
  * 2. Confirmation. A link is confirmed by date of birth AND family name (normalised, see `names.ts`).
  *    One exception: when BOTH PNC and CRN link, a date of birth missing on one side (OASys REST payloads
  *    carry none) does not block; a date of birth that differs always does, and the name must confirm.
@@ -25,7 +26,14 @@
  */
 import type { ArmsAssessment } from "../arms/model.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
-import { type ParsedIdentifier, parseCrn, parseCro, parseNomisId, parsePnc } from "./identifiers.ts";
+import {
+  type ParsedIdentifier,
+  parseCrn,
+  parseCro,
+  parseNomisId,
+  parsePnc,
+  pncPivotYear,
+} from "./identifiers.ts";
 import type {
   IdentifierProblem,
   IdentityDisagreement,
@@ -60,17 +68,13 @@ export const present = (raw: string | null | undefined): raw is string =>
 export const compact = (raw: string) => raw.trim().toUpperCase().replace(/\s+/g, "");
 
 function pivotYear(oasys: OasysAssessment, arms: ArmsAssessment, options: MatchOptions): number | null {
-  const date = options.today ?? arms.assessedOn ?? oasys.dateCompleted ?? oasys.initiationDate ?? null;
-  return date && /^\d{4}/.test(date) ? Number(date.slice(2, 4)) : null;
+  return pncPivotYear(options.today ?? arms.assessedOn ?? oasys.dateCompleted ?? oasys.initiationDate);
 }
 
 export function parser(field: KeyField, pivot: number | null): (raw: string) => ParsedIdentifier {
   switch (field) {
     case "pnc":
-      return (raw) =>
-        pivot === null && compact(raw).replace(/\//g, "").length < 12
-          ? { raw, canonical: null, valid: false, reason: "short-form PNC without a pivot year" }
-          : parsePnc(raw, pivot ?? 0);
+      return (raw) => parsePnc(raw, pivot);
     case "crn":
       return parseCrn;
     case "cro":
@@ -92,17 +96,24 @@ function compareKey(
   problems: IdentifierProblem[],
 ): KeyComparison {
   const parse = parser(field, pivot);
-  const parsed = {
-    oasys: present(values.oasys) ? parse(values.oasys) : null,
-    arms: present(values.arms) ? parse(values.arms) : null,
+  // A placeholder is read as no value at all: missing, never a problem and never a link.
+  const held = (raw: string | null) => {
+    const p = present(raw) ? parse(raw) : null;
+    return p && p.status !== "ABSENT" ? p : null;
   };
+  const parsed = { oasys: held(values.oasys), arms: held(values.arms) };
   for (const side of ["oasys", "arms"] as const) {
     const p = parsed[side];
-    if (p && !p.valid) {
+    if (p && p.status !== "VALID") {
       problems.push({
         side: side === "oasys" ? "OASYS" : "ARMS",
         field,
-        problem: p.canonical !== null ? "CHECK_LETTER_FAILS" : "NOT_RECOGNISED",
+        problem:
+          p.status === "AMBIGUOUS"
+            ? "AMBIGUOUS"
+            : p.canonical !== null
+              ? "CHECK_LETTER_FAILS"
+              : "NOT_RECOGNISED",
       });
     }
   }
@@ -115,7 +126,9 @@ function compareKey(
   const o = parsed.oasys.canonical ?? compact(parsed.oasys.raw);
   const a = parsed.arms.canonical ?? compact(parsed.arms.raw);
   if (o !== a) return { state: "DIFFER", oasys: o, arms: a };
-  return parsed.oasys.valid && parsed.arms.valid ? { state: "LINK" } : { state: "UNUSABLE" };
+  return parsed.oasys.status === "VALID" && parsed.arms.status === "VALID"
+    ? { state: "LINK" }
+    : { state: "UNUSABLE" };
 }
 
 export const LABEL: Record<IdentityField, string> = {
@@ -148,9 +161,9 @@ function describeKey(field: KeyField, c: KeyComparison): string | null {
 function markersOf(oasys: OasysAssessment, arms: ArmsAssessment, pivot: number | null): IdentityMarker[] {
   const markers: IdentityMarker[] = [];
   const merged = oasys.offender.mergedPnc;
-  if (present(merged)) {
+  const parse = parser("pnc", pivot);
+  if (present(merged) && parse(merged).status !== "ABSENT") {
     markers.push("OASYS_MERGED_PNC");
-    const parse = parser("pnc", pivot);
     if (present(arms.subject.pnc)) {
       const m = parse(merged);
       const a = parse(arms.subject.pnc);
@@ -165,12 +178,15 @@ function markersOf(oasys: OasysAssessment, arms: ArmsAssessment, pivot: number |
 
 function describeProblems(problems: IdentifierProblem[]): string[] {
   return problems.map(
-    (p) =>
-      `${p.side === "OASYS" ? "OASys" : "ARMS"} ${LABEL[p.field]} ${
-        p.problem === "CHECK_LETTER_FAILS" ? "fails its check letter" : "is not in a recognised format"
-      }`,
+    (p) => `${p.side === "OASYS" ? "OASys" : "ARMS"} ${LABEL[p.field]} ${PROBLEM_TEXT[p.problem]}`,
   );
 }
+
+const PROBLEM_TEXT: Record<IdentifierProblem["problem"], string> = {
+  CHECK_LETTER_FAILS: "fails its check letter",
+  NOT_RECOGNISED: "is not in a recognised format",
+  AMBIGUOUS: "reads as more than one identifier (a PNC without its slash)",
+};
 
 const MARKER_TEXT: Record<IdentityMarker, string> = {
   OASYS_MERGED_PNC: "OASys record carries a merged PNC",

@@ -4,11 +4,13 @@
  * same assessment yields the same canonical model whatever the route. Pure: `today` is a parameter.
  */
 import {
+  heldIdentifier,
   type ParsedIdentifier,
   parseCrn,
   parseCro,
   parseNomisId,
   parsePnc,
+  pncPivotYear,
 } from "../identity/identifiers.ts";
 import { validateCanonical } from "../schemas.ts";
 import {
@@ -117,18 +119,27 @@ function dateTime(value: Raw, path: string): string | null {
   return d;
 }
 
+const IDENTIFIER_WARNING = {
+  INVALID: "IDENTIFIER_INVALID",
+  AMBIGUOUS: "IDENTIFIER_AMBIGUOUS",
+  ABSENT: "IDENTIFIER_PLACEHOLDER",
+} as const;
+
 function identifier(
   warnings: RecordWarning[],
   value: Raw,
   path: string,
-  parse: (s: string, pivotYear: number) => ParsedIdentifier,
-  pivotYear: number,
+  parse: (s: string, pivotYear: number | null) => ParsedIdentifier,
+  pivotYear: number | null,
 ) {
   const s = clean(value);
   if (s === null) return null;
   const parsed = parse(s, pivotYear);
-  if (!parsed.valid) warn(warnings, "IDENTIFIER_INVALID", path, parsed.reason ?? "identifier is invalid");
-  return { raw: parsed.raw, canonical: parsed.canonical, valid: parsed.valid };
+  if (parsed.status !== "VALID") {
+    // A placeholder (`UNKNOWN PNC`) is not a fault: it says nothing was recorded.
+    warn(warnings, IDENTIFIER_WARNING[parsed.status], path, parsed.reason ?? "identifier is invalid");
+  }
+  return heldIdentifier(parsed);
 }
 
 function sectionFlag(warnings: RecordWarning[], v: Raw, sectionPath: string, name: string): boolean | null {
@@ -170,7 +181,7 @@ function build(raw: RawAssessment, { today }: BuildOptions): OasysAssessment {
   const rosh = raw.rosh ? buildRosh(warnings, raw.rosh) : null;
   const predictors = buildPredictors(warnings, raw.predictors);
   const rmp = raw.rmp ? buildRmp(raw.rmp) : null;
-  const pivotYear = Number(today.slice(2, 4));
+  const pivotYear = pncPivotYear(today);
   return {
     schema: CANONICAL_SCHEMA,
     assessmentPk,

@@ -38,12 +38,28 @@ export interface Answer {
   value: NormalisedAnswer;
 }
 
+/**
+ * What an identifier value is: VALID (usable as a key), INVALID (wrong format or check character),
+ * AMBIGUOUS (reads as more than one identifier, e.g. a PNC without its slash) or ABSENT (a placeholder
+ * such as `UNKNOWN PNC`, `N/A` or zeros: nothing was recorded).
+ */
+export type IdentifierStatus = "VALID" | "INVALID" | "AMBIGUOUS" | "ABSENT";
+
 export interface Identifier {
   raw: string;
   /** Canonical form when the value parses (e.g. PNC `YYYY/NNNNNNNC`), otherwise null. */
   canonical: string | null;
-  /** False when the format or check character is wrong; a warning is recorded, never a crash. */
+  /**
+   * True only when the status is VALID. False when the format or check character is wrong, when the value
+   * is ambiguous or a placeholder; a warning is recorded, never a crash.
+   */
   valid: boolean;
+  /**
+   * Written only when `valid` does not already say it: ABSENT or AMBIGUOUS. Missing means VALID when
+   * `valid` is true and INVALID otherwise (so records stored before the field existed read the same); read
+   * it with `identifierStatus` (core/identity/identifiers.ts).
+   */
+  status?: IdentifierStatus;
 }
 
 export interface Offender {

@@ -195,8 +195,9 @@ describe("pullAssessment: other real-world shapes", () => {
     });
     // 6.11 is null upstream: the gate was not answered, so the sexual items cannot be read as "no problem".
     expect(a.answers["6.11"]?.value).toEqual({ kind: "missing" });
-    expect(a.offender.pnc).toEqual({ raw: "UNKNOWN PNC", canonical: null, valid: false });
-    expect(a.warnings.map((w) => w.code)).toEqual(["IDENTIFIER_INVALID", "ORDS_RMP_NOT_FOUND"]);
+    // "UNKNOWN PNC" is a placeholder: nothing recorded, not a faulty PNC (issue 10, defect 1).
+    expect(a.offender.pnc).toEqual({ raw: "UNKNOWN PNC", canonical: null, valid: false, status: "ABSENT" });
+    expect(a.warnings.map((w) => w.code)).toEqual(["IDENTIFIER_PLACEHOLDER", "ORDS_RMP_NOT_FOUND"]);
   });
 
   it("an RMP list holding only another assessment: rmp is null and a warning says so", async () => {
