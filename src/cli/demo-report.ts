@@ -1,4 +1,5 @@
 /** The demo's summary: what a data team wants to read first, most urgent first. Ids only, no names. */
+import type { PushPolicy, Severity } from "../core/conflicts/types.ts";
 import type { RecordError } from "../core/oasys/model.ts";
 import type { StoredReconciliation } from "../pipeline/reconcile.ts";
 import { formatTotals, totalsOf } from "./reconcile-report.ts";
@@ -47,10 +48,21 @@ function prefilledFields(results: readonly StoredReconciliation[]): {
   return { drafts, fields, ratings };
 }
 
+/** What the push policy says of an undecided conflict of this severity, in the summary's words. */
+function holdText(policy: PushPolicy, severity: Severity): string {
+  const p = policy[severity];
+  if (!p.holdsPush) return "they do not hold a push; a decision is recorded for the next one";
+  const who =
+    p.reviewers === 2
+      ? "two different reviewers resolve or dismiss them"
+      : "a reviewer resolves or dismisses them";
+  return `nothing is sent for these people until ${who}`;
+}
+
 export function formatDemo(
   t: DemoTally,
   storeCounts: readonly { table: string; n: number }[],
-  options: { json: boolean },
+  options: { json: boolean; policy: PushPolicy },
 ): string {
   const results = t.reconciled.map((s) => s.reconciliation);
   const totals = totalsOf(results);
@@ -71,6 +83,13 @@ export function formatDemo(
         },
         totals,
         prefill,
+        outbox: t.reconciled.flatMap((s) =>
+          s.outbox.map((row) => ({
+            person: s.reconciliation.personKey,
+            recipient: row.recipient,
+            kind: row.kind,
+          })),
+        ),
         conflicts: conflicts.map((c) => ({
           person: c.person,
           ruleId: c.ruleId,
@@ -102,10 +121,10 @@ export function formatDemo(
   const block = conflicts.filter((c) => c.severity === "BLOCK");
   const warn = conflicts.filter((c) => c.severity === "WARN");
   lines.push(
-    `Needs a reviewer first: ${block.length} BLOCK conflict(s); nothing is sent for these people until two reviewers resolve them`,
+    `Needs a reviewer first: ${block.length} BLOCK conflict(s); ${holdText(options.policy, "BLOCK")}`,
   );
   for (const c of block) lines.push(`  ${c.ruleId.padEnd(5)} ${c.person}: ${c.explanation}`);
-  lines.push("", `For review: ${warn.length} WARN conflict(s); a push needs a recorded reviewer decision`);
+  lines.push("", `For review: ${warn.length} WARN conflict(s); ${holdText(options.policy, "WARN")}`);
   for (const c of warn) lines.push(`  ${c.ruleId.padEnd(5)} ${c.person}: ${c.explanation}`);
   lines.push(
     "",

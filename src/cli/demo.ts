@@ -150,7 +150,9 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
        UNION ALL SELECT 'drafts', count(*)::int FROM drafts
        UNION ALL SELECT 'audit events', count(*)::int FROM audit_events`,
     );
-    io.stdout.write(formatDemo(tally, counts, { json: values.json === true }));
+    io.stdout.write(
+      formatDemo(tally, counts, { json: values.json === true, policy: deps.thresholds.pushPolicy }),
+    );
     return EXIT.OK;
   } finally {
     await db.close();

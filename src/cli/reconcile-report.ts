@@ -76,7 +76,7 @@ export function formatTotals(t: ReconcileTotals): string {
     `  conflicts:  ${counts(t.bySeverity)}`,
     `  by rule:    ${counts(t.byRule)}`,
     `  drafts:     ${t.drafts} pre-filled ARMS drafts`,
-    `  to send:    ${t.toPolice} draft(s) to police, ${t.toProbation} update(s) to probation; ${t.held} person(s) held by a BLOCK conflict`,
+    `  to send:    ${t.toPolice} draft(s) to police, ${t.toProbation} update(s) to probation; ${t.held} person(s) held by a conflict awaiting a decision`,
   ].join("\n");
 }
 

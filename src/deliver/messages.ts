@@ -5,9 +5,9 @@
  * - probation: the partner risk update, XML `urn:hmpps:oasys:partner-update:1`.
  *
  * What may be sent follows the reconciliation's own rules (`outboundFor`: identity, draft, PU-1), but with
- * the push gate as the store sees the conflicts after re-evaluation: a BLOCK conflict a reviewer has
- * RESOLVED or DISMISSED (and whose evidence has not changed since) no longer holds a push back, and the
- * partner update lists the conflicts still open and the decisions that stand.
+ * the push gate as the store sees the conflicts after re-evaluation: a holding conflict (BLOCK, WARN) a
+ * reviewer has RESOLVED or DISMISSED (and whose evidence has not changed since) no longer holds a push
+ * back, and the partner update lists the conflicts still open and the decisions that stand.
  *
  * Idempotency keys are stable for the same logical record and revision, and change when the content does:
  *   police     arms-draft:<oasysPk>:v<storedVersion>:m<mappingVersion>:<digest of the draft>
@@ -15,7 +15,7 @@
  * (digest: the first 16 hex digits of the SHA-256 of the canonical JSON, `recordDigest`).
  */
 import { pushGate, recordDigest } from "../core/conflicts/index.ts";
-import type { Conflict } from "../core/conflicts/types.ts";
+import type { Conflict, PushPolicy } from "../core/conflicts/types.ts";
 import {
   type PartnerRiskUpdate,
   partnerRiskUpdate,
@@ -43,6 +43,8 @@ export interface MessageInput {
    * whose decision stands. Absent: the reconciliation's own evaluation, with no decisions.
    */
   conflicts?: { live: readonly ConflictView[]; decided: readonly ConflictView[] } | null;
+  /** PU-1's policy per severity (the thresholds file's `pushPolicy`). */
+  policy: PushPolicy;
 }
 
 export interface OutboundPlan {
@@ -86,7 +88,10 @@ export function outboundMessages(input: MessageInput): OutboundPlan {
     .filter((d): d is ReconciliationDecision => d !== null)
     .sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
   const push = input.conflicts
-    ? pushGate(live.map((c) => ({ ...c, status: (c as ConflictView).state })))
+    ? pushGate(
+        live.map((c) => ({ ...c, status: (c as ConflictView).state })),
+        input.policy,
+      )
     : r.push;
   const outbound = input.conflicts
     ? outboundFor({

@@ -15,6 +15,8 @@ import type { IncomingMessage } from "node:http";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
+import { loadMapping } from "../core/mapping/load.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import type { AppDeps, RouteDeps } from "./deps.ts";
@@ -50,6 +52,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     now,
     nowIso: () => now().toISOString(),
     readiness: deps.readiness ?? storeChecks(deps.db),
+    reconcile: deps.reconcile ?? { mapping: loadMapping(), thresholds: loadThresholds() },
     metrics:
       deps.metrics ??
       createMetrics({ conflictCounts: () => countLiveConflicts(deps.db), processMetrics: true }),

@@ -4,6 +4,8 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
+import type { Thresholds } from "../core/conflicts/types.ts";
+import type { Mapping } from "../core/mapping/spec.ts";
 import { BridgeError, isBridgeError } from "../errors.ts";
 import type { BridgeMetrics } from "../observability/metrics.ts";
 import type { JobProducer } from "../queue/jobs.ts";
@@ -22,6 +24,11 @@ export interface AppDeps {
   readiness?: ReadinessChecks;
   /** Shared with an in-process worker; default: a registry of the app's own. */
   metrics?: BridgeMetrics;
+  /**
+   * The mapping and thresholds a decision re-reconciles the person with (src/pipeline/decide.ts): the same
+   * the worker runs. Default: the bundled files.
+   */
+  reconcile?: { mapping: Mapping; thresholds: Thresholds };
 }
 
 /** Resolved dependencies as the route plugins receive them. */

@@ -10,6 +10,7 @@
  */
 
 import type { ArmsAssessment } from "../core/arms/model.ts";
+import type { PushPolicy } from "../core/conflicts/types.ts";
 import type { OasysAssessment } from "../core/oasys/model.ts";
 import type { PersonGroup } from "../core/reconcile/persons.ts";
 import {
@@ -105,7 +106,12 @@ async function writeOutbox(
   person: { id: string; version: number },
   reconciliation: PersonReconciliation,
   sync: SyncResult,
-  options: { now: string; correlationId: string | null; held: HeldRecords | undefined },
+  options: {
+    now: string;
+    correlationId: string | null;
+    held: HeldRecords | undefined;
+    policy: PushPolicy;
+  },
 ): Promise<{ outbox: QueuedRow[]; withheld: string[] }> {
   const personId = person.id;
   const pk = reconciliation.oasys?.assessmentPk;
@@ -115,6 +121,7 @@ async function writeOutbox(
       : (options.held?.oasysVersions.get(pk) ?? (await getOasysAssessment(tx, pk))?.version ?? null);
   const plan = outboundMessages({
     reconciliation,
+    policy: options.policy,
     oasysStoredVersion,
     conflicts: { live: [...sync.opened, ...sync.kept], decided: sync.alreadyDecided },
   });
@@ -237,6 +244,7 @@ export async function reconcileAndStore(
       now: options.now,
       correlationId,
       held,
+      policy: deps.thresholds.pushPolicy,
     });
     await recordAudits(tx, audit);
     return { personId: person.id, reconciliation, sync, personVersion: person.version, ...written };

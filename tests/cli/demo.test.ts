@@ -22,7 +22,8 @@ interface DemoJson {
     bySeverity: Record<string, number>;
     drafts: number;
   };
-  conflicts: { ruleId: string; severity: string }[];
+  conflicts: { person: string; ruleId: string; severity: string }[];
+  outbox: { person: string; recipient: string; kind: string }[];
   stored: Record<string, number>;
 }
 
@@ -56,6 +57,25 @@ describe("bridge demo", () => {
     expect(d.stored.persons).toBe(d.totals.persons);
     expect(d.stored.drafts).toBe(d.totals.drafts);
     expect(d.stored["open conflicts"]).toBe(d.conflicts.length);
+  }, 120_000);
+
+  it("keeps its promise: nothing is queued for anyone with an undecided BLOCK or WARN conflict (pushPolicy)", async () => {
+    vi.stubEnv("DATABASE_URL", "");
+    vi.stubEnv("BRIDGE_DATA_DIR", "");
+    const { io, stdout } = captureIo();
+    expect(await demoCommand([], io)).toBe(0);
+    expect(stdout.text).toMatch(
+      /Needs a reviewer first: \d+ BLOCK conflict\(s\); nothing is sent for these people until two different reviewers resolve or dismiss them/,
+    );
+    expect(stdout.text).toMatch(
+      /For review: \d+ WARN conflict\(s\); nothing is sent for these people until a reviewer resolves or dismisses them/,
+    );
+    const d = await runDemo();
+    const held = new Set(d.conflicts.filter((c) => c.severity !== "INFO").map((c) => c.person));
+    expect(held.size).toBeGreaterThanOrEqual(10);
+    // The outbox rows the store was given: for cleared people only, and some were cleared.
+    expect(d.outbox.filter((row) => held.has(row.person))).toEqual([]);
+    expect(d.outbox.length).toBeGreaterThanOrEqual(10);
   }, 120_000);
 
   it("a second run on a persistent store reprocesses nothing and keeps each conflict once", async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Prefill } from "../../src/core/arms/model.ts";
-import { pushGate, recordDigest } from "../../src/core/conflicts/push.ts";
+import { describeHold, pushGate, recordDigest } from "../../src/core/conflicts/push.ts";
 import type { PushCandidate, PushedRecord } from "../../src/core/conflicts/types.ts";
-import { arms, context, fingerprints, oasys, raised } from "./builders.ts";
+import { arms, context, fingerprints, oasys, raised, THRESHOLDS } from "./builders.ts";
 
 const prefill = (over: Partial<Prefill> = {}): Prefill => ({
   source: "OASYS",
@@ -33,26 +33,50 @@ const draft = (factorPrefill: Prefill, leaf: Prefill = prefill({ question: "CRN"
     prefillProvenance: { "/subject/crn": leaf },
   }) as PushCandidate;
 
-describe("PU-1 gate: no push while a BLOCK is open", () => {
+describe("PU-1 gate: no push while a holding conflict awaits a decision (pushPolicy)", () => {
+  const policy = THRESHOLDS.pushPolicy;
   const block = { ruleId: "ID-1", severity: "BLOCK" as const, fingerprint: "ID-1:PNC_DIFFERS" };
   const warn = { ruleId: "LV-1", severity: "WARN" as const, fingerprint: "LV-1:ROSH_ABOVE_ARMS" };
+  const info = { ruleId: "LV-3", severity: "INFO" as const, fingerprint: "LV-3:ROSH_VS_ARMS" };
 
-  it("holds a push for an open or acknowledged BLOCK", () => {
-    expect(pushGate([warn, block])).toEqual({ allowed: false, blockedBy: ["ID-1:PNC_DIFFERS"] });
-    expect(pushGate([{ ...block, status: "ACKNOWLEDGED" }]).allowed).toBe(false);
+  it("the shipped policy: BLOCK and WARN hold (BLOCK with two reviewers), INFO never holds", () => {
+    expect(policy).toEqual({
+      BLOCK: { holdsPush: true, reviewers: 2 },
+      WARN: { holdsPush: true, reviewers: 1 },
+      INFO: { holdsPush: false, reviewers: 1 },
+    });
   });
 
-  it("allows a push once BLOCKs are resolved or dismissed, and never holds for WARN/INFO", () => {
-    expect(
-      pushGate([
-        { ...block, status: "RESOLVED" },
-        { ...block, fingerprint: "ID-3:X", status: "DISMISSED" },
-        warn,
-      ]),
-    ).toEqual({
-      allowed: true,
-      blockedBy: [],
+  it("holds a push for an open or acknowledged BLOCK or WARN, and says what holds it", () => {
+    const gate = pushGate([warn, block, info], policy);
+    expect(gate).toEqual({
+      allowed: false,
+      blockedBy: ["ID-1:PNC_DIFFERS", "LV-1:ROSH_ABOVE_ARMS"],
+      heldBySeverity: { BLOCK: 1, WARN: 1 },
     });
+    expect(describeHold(gate)).toBe("1 BLOCK and 1 WARN");
+    expect(pushGate([{ ...block, status: "ACKNOWLEDGED" }], policy).allowed).toBe(false);
+    expect(pushGate([{ ...warn, status: "ACKNOWLEDGED" }], policy).allowed).toBe(false);
+  });
+
+  it("allows a push once every holding conflict is resolved or dismissed; INFO alone never holds", () => {
+    expect(
+      pushGate(
+        [
+          { ...block, status: "RESOLVED" },
+          { ...block, fingerprint: "ID-3:X", status: "DISMISSED" },
+          { ...warn, status: "RESOLVED" },
+          info,
+        ],
+        policy,
+      ),
+    ).toEqual({ allowed: true, blockedBy: [], heldBySeverity: {} });
+  });
+
+  it("follows the policy as data: a WARN that does not hold lets the push through", () => {
+    const relaxed = { ...policy, WARN: { holdsPush: false, reviewers: 1 as const } };
+    expect(pushGate([warn], relaxed).allowed).toBe(true);
+    expect(pushGate([warn, block], relaxed).blockedBy).toEqual(["ID-1:PNC_DIFFERS"]);
   });
 });
 

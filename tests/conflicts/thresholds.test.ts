@@ -26,7 +26,7 @@ describe("the shipped thresholds file", () => {
   it("loads with the values the brief gives", () => {
     const t = loadThresholds();
     expect(t).toMatchObject({
-      version: "1.0.0",
+      version: "1.1.0",
       oasysStaleWeeks: 55,
       armsStaleMonths: 12,
       temporalGapMonths: 6,
@@ -91,8 +91,41 @@ describe("thresholds validation errors name file, line and column", () => {
       line: lineOf(overlap, "factorAbsentRatings:"),
       path: "/thresholds/factorAbsentRatings",
     });
-    const noEntry = SHIPPED.replace('version: "1.0.0"\nchangelog', 'version: "1.1.0"\nchangelog');
-    expect(errorFor(noEntry).detail).toContain("has no changelog entry for version 1.1.0");
+    const noEntry = SHIPPED.replace('version: "1.1.0"\nchangelog', 'version: "1.2.0"\nchangelog');
+    expect(errorFor(noEntry).detail).toContain("has no changelog entry for version 1.2.0");
+  });
+
+  it("keeps the push policy's floor: BLOCK always holds with two reviewers, INFO never holds", () => {
+    const cases: [string, string, string][] = [
+      [
+        "BLOCK: { holdsPush: true, reviewers: 2 }",
+        "BLOCK: { holdsPush: false, reviewers: 2 }",
+        "/pushPolicy/BLOCK/holdsPush",
+      ],
+      [
+        "BLOCK: { holdsPush: true, reviewers: 2 }",
+        "BLOCK: { holdsPush: true, reviewers: 1 }",
+        "/pushPolicy/BLOCK/reviewers",
+      ],
+      [
+        "INFO: { holdsPush: false, reviewers: 1 }",
+        "INFO: { holdsPush: true, reviewers: 1 }",
+        "/pushPolicy/INFO/holdsPush",
+      ],
+    ];
+    for (const [from, to, path] of cases) {
+      const text = SHIPPED.replace(from, to);
+      expect(errorFor(text).context, to).toMatchObject({ line: lineOf(text, to), path });
+    }
+    // WARN is the data team's to tune.
+    const relaxed = SHIPPED.replace(
+      "WARN: { holdsPush: true, reviewers: 1 }",
+      "WARN: { holdsPush: false, reviewers: 1 }",
+    );
+    expect(parseThresholds(relaxed, "tuned.yaml").pushPolicy.WARN).toEqual({
+      holdsPush: false,
+      reviewers: 1,
+    });
   });
 
   it("loads a tuned copy from another path, and names an unreadable path", () => {

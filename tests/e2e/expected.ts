@@ -11,7 +11,11 @@ import { loadThresholds } from "../../src/core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../../src/core/mapping/load.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { groupPersons } from "../../src/core/reconcile/persons.ts";
-import { type PersonReconciliation, reconcilePerson } from "../../src/core/reconcile/reconcile.ts";
+import {
+  outboundFor,
+  type PersonReconciliation,
+  reconcilePerson,
+} from "../../src/core/reconcile/reconcile.ts";
 
 const PAIRS = "examples/pairs";
 const SINGLES = "examples/oasys";
@@ -54,7 +58,7 @@ export interface ProbationPush {
 export interface Expected {
   police: PolicePush[];
   probation: ProbationPush[];
-  /** People with something to send who are held back: a BLOCK conflict is open. */
+  /** People with something to send who are held back: a conflict that holds pushes awaits a decision. */
   heldByBlock: PersonReconciliation[];
   /** People with both records whose identity match is not confirmed (MISMATCH, AMBIGUOUS). */
   heldByWeakMatch: PersonReconciliation[];
@@ -79,6 +83,32 @@ export async function expectedPushes(
   const results = groupPersons([...inputs.oasys, ...pulled], inputs.arms, today).map((g) =>
     reconcilePerson(g, deps),
   );
+  return expectationOf(results, inputs);
+}
+
+/**
+ * The expectation once reviewers have decided every conflict that holds the given people's pushes: for
+ * them the push gate is open, and what is sent follows the reconciliation's other rules (identity, draft)
+ * exactly as `outboundFor` decides them in the service (src/deliver/messages.ts re-applies it with the
+ * store's decided conflicts).
+ */
+export function afterDecisions(expected: Expected, decided: ReadonlySet<string>): Expected {
+  const results = expected.results.map((r) => {
+    if (!decided.has(r.personKey)) return r;
+    const push = { allowed: true, blockedBy: [], heldBySeverity: {} };
+    return { ...r, push, outbound: outboundFor({ ...r, push }) };
+  });
+  return {
+    ...expectationOf(results, null),
+    refusedExports: expected.refusedExports,
+    deadLetters: expected.deadLetters,
+  };
+}
+
+function expectationOf(
+  results: PersonReconciliation[],
+  inputs: Awaited<ReturnType<typeof readInputs>> | null,
+): Expected {
   const police: PolicePush[] = [];
   const probation: ProbationPush[] = [];
   for (const r of results) {
@@ -94,11 +124,11 @@ export async function expectedPushes(
     }
   }
   const firstCodeByFile = new Map<string, string>();
-  for (const r of inputs.rejected) {
+  for (const r of inputs?.rejected ?? []) {
     if (r.kind === "OASYS" && !firstCodeByFile.has(r.file)) firstCodeByFile.set(r.file, r.error.code);
   }
   return {
-    refusedExports: inputs.failed.map((f) => f.file).sort(),
+    refusedExports: (inputs?.failed ?? []).map((f) => f.file).sort(),
     deadLetters: [...firstCodeByFile.values()].sort().map((code) => ({ stage: "INGEST", error_code: code })),
     police,
     probation,

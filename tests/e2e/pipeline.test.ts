@@ -4,8 +4,10 @@
  * assessment the bridge must pull from (simulated) ORDS; when the pipeline is idle, the simulated police
  * and probation must hold exactly the pushes an in-process reconciliation of the same inputs allows: one
  * ARMS draft per person cleared for police, one partner update per person cleared for probation, nothing
- * for people held by a BLOCK conflict or a weak match, nothing twice (every request is sent twice at
- * once, as a retrying client would). Posting everything again later changes nothing; a later ARMS
+ * for people held by an undecided BLOCK or WARN conflict or a weak match, nothing twice (every request is
+ * sent twice at once, as a retrying client would). Reviewers' decisions then release two held people (one
+ * held by a WARN, one by a BLOCK with two reviewers): what their holds kept back reaches the agencies once,
+ * and the time from the decision to the receipt is printed. Posting everything again later changes nothing; a later ARMS
  * revision brings probation a new update and a correction notice; and a run with faults (5xx, 429 +
  * Retry-After, a reset, a lost answer, a time-out) ends with the same deliveries.
  *
@@ -21,8 +23,15 @@ import type { Received } from "../../simulators/index.ts";
 import { createClientCredentialsTokenProvider } from "../../src/clients/token.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { createOrdsClient } from "../../src/ingest/ords/client.ts";
-import { armsDocuments, armsFiles, type Expected, expectedPushes, oasysExportFiles } from "./expected.ts";
-import { type Stack, type StackOptions, startStack, today, waitUntilIdle } from "./support.ts";
+import {
+  afterDecisions,
+  armsDocuments,
+  armsFiles,
+  type Expected,
+  expectedPushes,
+  oasysExportFiles,
+} from "./expected.ts";
+import { type Stack, type StackOptions, startStack, today, waitFor, waitUntilIdle } from "./support.ts";
 
 /** The person only OASys's REST API knows (tests/e2e/fixtures/ords/served-only-by-ords.xml). */
 const PULLED = { crn: "P900001", assessmentPk: 9650001 };
@@ -112,6 +121,29 @@ async function pullForExpectation(stack: Stack): Promise<OasysAssessment> {
 
 const sorted = (values: string[]) => [...values].sort();
 
+const RESOLVE = {
+  action: "RESOLVE",
+  decision: "Both judgements stand; noted for the next review",
+  rationale: "Reviewed with both agencies",
+};
+
+/** A reviewer's decision through the API; fails the test on anything but 200. */
+async function decide(
+  stack: Stack,
+  conflictId: string,
+  reviewer: string,
+  body: Record<string, unknown>,
+): Promise<{ release: { released: { idempotencyKey: string }[] } }> {
+  const res = await fetch(`${stack.api}/v1/conflicts/${conflictId}/decisions`, {
+    method: "POST",
+    headers: { ...json, "x-reviewer": reviewer },
+    body: JSON.stringify(body),
+  });
+  const answer = (await res.json()) as { release: { released: { idempotencyKey: string }[] } };
+  expect(res.status, JSON.stringify(answer)).toBe(200);
+  return answer;
+}
+
 /** Exactly the expected pushes, each once, and the bridge's own record agrees. */
 async function expectExactlyTheExpectedPushes(stack: Stack, expected: Expected): Promise<ReceivedView> {
   const got = await received(stack);
@@ -159,8 +191,11 @@ async function expectExactlyTheExpectedPushes(stack: Stack, expected: Expected):
 function expectNonTrivial(expected: Expected) {
   // The examples must exercise every branch, or the equalities above prove little.
   expect(expected.police.length).toBeGreaterThanOrEqual(10);
-  expect(expected.probation.length).toBeGreaterThanOrEqual(8);
-  expect(expected.heldByBlock.length).toBeGreaterThanOrEqual(1);
+  expect(expected.probation.length).toBeGreaterThanOrEqual(4);
+  // Held by an undecided BLOCK, and by an undecided WARN (pushPolicy), each with a confirmed match.
+  const held = expected.heldByBlock.filter((r) => r.match.status === "MATCHED");
+  expect(held.some((r) => r.push.heldBySeverity.BLOCK)).toBe(true);
+  expect(held.some((r) => r.push.heldBySeverity.WARN)).toBe(true);
   expect(expected.heldByWeakMatch.length).toBeGreaterThanOrEqual(1);
   expect(expected.refusedExports.length).toBeGreaterThanOrEqual(1);
   expect(expected.deadLetters.length).toBeGreaterThanOrEqual(1);
@@ -208,6 +243,66 @@ function run(
         expect(posted.event).toBe(202);
         const got = await expectExactlyTheExpectedPushes(stack, expected);
         await extra(stack, got);
+      },
+      E2E_TIMEOUT,
+    );
+
+    it(
+      "a reviewer's decision releases what its conflict held back: to the agencies once, promptly",
+      async () => {
+        // Matched people held by undecided conflicts: one held by a WARN alone, one by a BLOCK alone.
+        const heldMatched = expected.heldByBlock.filter((r) => r.match.status === "MATCHED");
+        const byWarn = heldMatched.find((r) => Object.keys(r.push.heldBySeverity).join() === "WARN");
+        const byBlock = heldMatched.find((r) => Object.keys(r.push.heldBySeverity).join() === "BLOCK");
+        if (!byWarn || !byBlock)
+          throw new Error("the examples no longer hold a matched person by WARN and by BLOCK");
+        const before = await received(stack);
+        for (const person of [byWarn, byBlock]) {
+          const conflicts = await stack.db.query<{ id: string; severity: string }>(
+            `SELECT c.id, c.severity FROM conflicts c JOIN persons p ON p.id = c.person_id
+              WHERE (p.pnc = $1 OR p.crn = $2) AND c.state IN ('OPEN', 'ACKNOWLEDGED')`,
+            [person.subject.pnc, person.subject.crn],
+          );
+          expect(conflicts.map((c) => c.severity).sort()).toEqual(
+            Object.entries(person.push.heldBySeverity).flatMap(([severity, n]) => Array(n).fill(severity)),
+          );
+          let last: { release: { released: { idempotencyKey: string }[] } } | null = null;
+          for (const c of conflicts) {
+            await decide(stack, c.id, "reviewer-a", { action: "ACKNOWLEDGE" });
+            last = await decide(stack, c.id, "reviewer-a", RESOLVE);
+            if (c.severity === "BLOCK") {
+              // Four-eyes: nothing is released on the first reviewer's word.
+              expect(last.release.released).toEqual([]);
+              last = await decide(stack, c.id, "reviewer-b", RESOLVE);
+            }
+          }
+          const decidedAt = performance.now();
+          const keys = last?.release.released.map((r) => r.idempotencyKey) ?? [];
+          expect(keys.length, `${person.personKey}: pushes released`).toBeGreaterThanOrEqual(1);
+          await waitFor(`the release of ${person.personKey} to reach the agencies`, async () => {
+            const now = await received(stack);
+            return keys.every((k) => now.received.some((r) => r.idempotencyKey === k));
+          });
+          // Measured, not asserted (timings belong in benchmarks): decision to the agencies' receipt.
+          console.info(
+            `decision -> receipt for a ${Object.keys(person.push.heldBySeverity).join()} hold: ${Math.round(performance.now() - decidedAt)} ms`,
+          );
+        }
+        expected = afterDecisions(expected, new Set([byWarn.personKey, byBlock.personKey]));
+        await waitUntilIdle(stack, "the decisions");
+        const after = await expectExactlyTheExpectedPushes(stack, expected);
+        // Received is listed per agency, so what is new is told by key, not by position.
+        const seen = new Set(before.received.map((r) => r.receiptId));
+        const fresh = after.received.filter((r) => !seen.has(r.receiptId));
+        // Each released record once: as many distinct Idempotency-Keys as records received.
+        expect(new Set(fresh.map((r) => r.idempotencyKey)).size).toBe(fresh.length);
+        expect(sorted(fresh.map((r) => r.ids.oasysAssessmentPk ?? "?"))).toEqual(
+          sorted(
+            [...expected.police, ...expected.probation]
+              .filter((p) => p.personKey === byWarn.personKey || p.personKey === byBlock.personKey)
+              .map((p) => p.oasysAssessmentPk),
+          ),
+        );
       },
       E2E_TIMEOUT,
     );

@@ -221,6 +221,9 @@ describe("conflict decisions", () => {
       state: "RESOLVED",
       decidedBy: ["reviewer-a", "reviewer-b"],
     });
+    // The final decision re-reconciled the person in its own transaction (src/pipeline/decide.ts).
+    expect(second.json().release).toMatchObject({ reconciled: true });
+    expect(first.json().release).toEqual({ reconciled: false, queued: false, released: [], withheld: [] });
     const history = (await get(`/v1/conflicts/${blockId}`))
       .json()
       .history.map((e: { action: string }) => e.action);
@@ -228,6 +231,14 @@ describe("conflict decisions", () => {
   });
 
   it("refuses a decision without a reviewer, with a bad body, or not allowed in the state", async () => {
+    // A conflict of its own: the BLOCK's final decision above re-reconciled its person from the records,
+    // and the rules do not raise this suite's hand-made FC-1, so that conflict is closed by now.
+    const warnId = (
+      await syncConflicts(t.db, otherPersonId, [conflict("FC-1", "SEXUAL_PREOCCUPATION")], {
+        now: T1,
+        reason: "second reconciliation",
+      })
+    ).opened[0]!.id;
     const noReviewer = await decide(warnId, null, { action: "ACKNOWLEDGE" });
     expect(noReviewer.statusCode).toBe(400);
     expect(noReviewer.json<ErrorJson>().error.message).toContain("x-reviewer");

@@ -13,7 +13,7 @@ import { reconcileAndStore } from "../../src/pipeline/reconcile.ts";
 import type { Db } from "../../src/store/db.ts";
 import { currentArmsFor } from "../../src/store/repositories/arms.ts";
 import { auditTrail } from "../../src/store/repositories/audit.ts";
-import { recordDecision } from "../../src/store/repositories/conflict-decisions.ts";
+import { recordDecision as recordDecisionUnder } from "../../src/store/repositories/conflict-decisions.ts";
 import { oasysAssessmentsFor } from "../../src/store/repositories/oasys.ts";
 import {
   claimForDelivery,
@@ -24,6 +24,13 @@ import {
 } from "../../src/store/repositories/outbox.ts";
 import { readXml } from "../deliver/xml-tree.ts";
 import { DRIVERS, freshStore } from "../store/support.ts";
+
+/** Decisions under the shipped push policy (BLOCK: two reviewers; WARN, INFO: one). */
+const recordDecision = (
+  db: Parameters<typeof recordDecisionUnder>[0],
+  id: string,
+  request: Parameters<typeof recordDecisionUnder>[2],
+) => recordDecisionUnder(db, id, request, loadThresholds().pushPolicy);
 
 const TODAY = "2026-11-20";
 const deps = { mapping: loadMapping(), thresholds: loadThresholds(), today: TODAY };

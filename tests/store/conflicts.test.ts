@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadThresholds } from "../../src/core/conflicts/load-thresholds.ts";
 import type { Db } from "../../src/store/db.ts";
 import { auditTrail } from "../../src/store/repositories/audit.ts";
-import { recordDecision } from "../../src/store/repositories/conflict-decisions.ts";
+import { recordDecision as recordDecisionUnder } from "../../src/store/repositories/conflict-decisions.ts";
 import { syncConflicts } from "../../src/store/repositories/conflict-sync.ts";
 import { getConflict, listConflicts, type StoredConflict } from "../../src/store/repositories/conflicts.ts";
 import { upsertPerson } from "../../src/store/repositories/persons.ts";
 import { conflict, DRIVERS, freshStore, newKeys, rejectionCode } from "./support.ts";
+
+/** Decisions under the shipped push policy (BLOCK: two reviewers; WARN, INFO: one). */
+const recordDecision = (
+  db: Parameters<typeof recordDecisionUnder>[0],
+  id: string,
+  request: Parameters<typeof recordDecisionUnder>[2],
+) => recordDecisionUnder(db, id, request, loadThresholds().pushPolicy);
 
 const T0 = "2026-11-20T10:00:00.000Z";
 const T1 = "2026-11-21T10:00:00.000Z";

@@ -5,7 +5,15 @@
 import type { Prefill } from "../arms/model.ts";
 import { canonicalSha256 } from "../canonical-json.ts";
 import { conflict, fromBridge } from "./evidence.ts";
-import type { Conflict, Evidence, RuleContext, RuleDefinition, RuleMeta, Severity } from "./types.ts";
+import type {
+  Conflict,
+  Evidence,
+  PushPolicy,
+  RuleContext,
+  RuleDefinition,
+  RuleMeta,
+  Severity,
+} from "./types.ts";
 
 const PU1: RuleMeta = {
   id: "PU-1",
@@ -13,8 +21,8 @@ const PU1: RuleMeta = {
   kind: "GATE",
   severity: "BLOCK",
   meaning:
-    "No push while any BLOCK conflict for the person is open or acknowledged (not resolved or dismissed)",
-  thresholdKeys: [],
+    "No push while any conflict for the person whose severity holds pushes (BLOCK, and WARN by default) is open or acknowledged (not resolved or dismissed); INFO never holds",
+  thresholdKeys: ["pushPolicy"],
   source: "§7 PU-1",
   optionalInputs: [],
 };
@@ -41,8 +49,8 @@ const PU3: RuleMeta = {
   optionalInputs: ["pushes"],
 };
 
-/** Conflict lifecycle states that still hold a push back (PU-1). */
-const HOLDING = new Set(["OPEN", "ACKNOWLEDGED"]);
+/** Conflict lifecycle states in which a conflict still awaits a decision (PU-1). */
+const UNDECIDED = new Set(["OPEN", "ACKNOWLEDGED"]);
 
 export interface GateInput {
   ruleId: string;
@@ -52,13 +60,33 @@ export interface GateInput {
   status?: string;
 }
 
-/** PU-1: may the person's records be pushed? `blockedBy` lists the fingerprints holding it back. */
-export function pushGate(conflicts: readonly GateInput[]): { allowed: boolean; blockedBy: string[] } {
-  const blockedBy = conflicts
-    .filter((c) => c.severity === "BLOCK" && HOLDING.has(c.status ?? "OPEN"))
-    .map((c) => c.fingerprint)
-    .sort();
-  return { allowed: blockedBy.length === 0, blockedBy };
+/** PU-1's answer: may the person's records be pushed, and which conflicts hold them back. */
+export interface PushGate {
+  allowed: boolean;
+  /** Fingerprints of the undecided conflicts holding the push, sorted. */
+  blockedBy: string[];
+  /** How many of those each severity accounts for (only severities that hold appear). */
+  heldBySeverity: Partial<Record<Severity, number>>;
+}
+
+/**
+ * PU-1: may the person's records be pushed? Every undecided (OPEN or ACKNOWLEDGED) conflict whose
+ * severity's policy holds pushes holds them back (mappings/conflict-thresholds.yaml `pushPolicy`).
+ */
+export function pushGate(conflicts: readonly GateInput[], policy: PushPolicy): PushGate {
+  const holding = conflicts.filter((c) => policy[c.severity].holdsPush && UNDECIDED.has(c.status ?? "OPEN"));
+  const heldBySeverity: Partial<Record<Severity, number>> = {};
+  for (const c of holding) heldBySeverity[c.severity] = (heldBySeverity[c.severity] ?? 0) + 1;
+  const blockedBy = holding.map((c) => c.fingerprint).sort();
+  return { allowed: blockedBy.length === 0, blockedBy, heldBySeverity };
+}
+
+/** `2 BLOCK and 1 WARN`: what a gate's hold is made of, most severe first. */
+export function describeHold(gate: PushGate): string {
+  return (["BLOCK", "WARN", "INFO"] as const)
+    .filter((s) => gate.heldBySeverity[s])
+    .map((s) => `${gate.heldBySeverity[s]} ${s}`)
+    .join(" and ");
 }
 
 interface FoundPrefill {

@@ -6,7 +6,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { BridgeError } from "../../errors.ts";
 import { schemaValidator } from "../schemas.ts";
-import type { Thresholds, ThresholdValues } from "./types.ts";
+import type { PushPolicy, Thresholds, ThresholdValues } from "./types.ts";
 
 export const THRESHOLDS_SCHEMA = "conflict-thresholds.schema.json";
 
@@ -14,6 +14,7 @@ export interface ThresholdsFile {
   version: string;
   changelog: { version: string; date: string; change: string }[];
   thresholds: ThresholdValues;
+  pushPolicy: PushPolicy;
 }
 
 interface Position {
@@ -122,5 +123,5 @@ export function parseThresholds(text: string, file: string): Thresholds {
   const problem = semanticProblems(parsed)[0];
   if (problem)
     throw invalid(file, positionOf(nodeAt(doc, problem.path), lines), problem.path, problem.reason);
-  return { version: parsed.version, ...parsed.thresholds };
+  return { version: parsed.version, ...parsed.thresholds, pushPolicy: parsed.pushPolicy };
 }

@@ -154,9 +154,21 @@ export interface ThresholdValues {
   planCheckMappaLevels: number[];
 }
 
+/** What an undecided conflict of one severity does to the person's pushes (PU-1), and who may lift it. */
+export interface SeverityPolicy {
+  /** While OPEN or ACKNOWLEDGED, nothing about the person is pushed to either agency. */
+  holdsPush: boolean;
+  /** Different reviewers a RESOLVE or DISMISS takes (2: four-eyes). */
+  reviewers: 1 | 2;
+}
+
+/** `pushPolicy` in mappings/conflict-thresholds.yaml: one entry per severity. */
+export type PushPolicy = Readonly<Record<Severity, SeverityPolicy>>;
+
 export interface Thresholds extends ThresholdValues {
   /** Version of the thresholds file the values came from (recorded with results). */
   version: string;
+  pushPolicy: PushPolicy;
 }
 
 export type OptionalInput = "registrations" | "events" | "access" | "draft" | "pushes";
@@ -170,7 +182,7 @@ export interface RuleMeta {
   severity: Severity | null;
   /** One line: what it checks. */
   meaning: string;
-  thresholdKeys: readonly (keyof ThresholdValues)[];
+  thresholdKeys: readonly Exclude<keyof Thresholds, "version">[];
   /** Brief section and upstream source tag. */
   source: string;
   /**

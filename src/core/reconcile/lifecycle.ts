@@ -5,7 +5,8 @@
  *                                      --DISMISS (rationale)------------> DISMISSED
  *   OPEN | ACKNOWLEDGED --re-evaluation finds it no longer holds (reason)--> CLOSED
  *
- * Four-eyes: a BLOCK conflict stops a push, so lifting it takes two different reviewers. The first RESOLVE
+ * Four-eyes: how many different reviewers a decision takes is the push policy's, per severity
+ * (`pushPolicy` in mappings/conflict-thresholds.yaml: BLOCK always two). Where it takes two, the first RESOLVE
  * (or DISMISS: the same gate, or dismissal would be a way round it) records a pending approval and leaves
  * the conflict ACKNOWLEDGED; the same action by a different reviewer completes it; the same reviewer again
  * is refused (BRIDGE_E_FOUR_EYES). A different reviewer proposing the other action replaces the pending
@@ -16,7 +17,7 @@
  */
 
 import { BridgeError } from "../../errors.ts";
-import type { Severity } from "../conflicts/types.ts";
+import type { PushPolicy, Severity } from "../conflicts/types.ts";
 
 export const CONFLICT_STATES = ["OPEN", "ACKNOWLEDGED", "RESOLVED", "DISMISSED", "CLOSED"] as const;
 export type ConflictState = (typeof CONFLICT_STATES)[number];
@@ -107,7 +108,9 @@ const FINAL_EVENT: Readonly<Record<FinalAction, ConflictEventAction>> = {
   DISMISS: "DISMISSED",
 };
 
-export const needsFourEyes = (severity: Severity): boolean => severity === "BLOCK";
+/** Whether a decision on a conflict of this severity takes two different reviewers. */
+export const needsFourEyes = (severity: Severity, policy: PushPolicy): boolean =>
+  policy[severity].reviewers >= 2;
 export const isLive = (state: ConflictState): boolean => LIVE_STATES.includes(state);
 
 const present = (text: string | null | undefined): string | null => {
@@ -120,7 +123,7 @@ function incomplete(what: string, action: ReviewAction | "CLOSE"): never {
 }
 
 /** Applies a reviewer's action, or refuses it with a registry error. */
-export function review(current: ConflictStatus, request: ReviewRequest): Transition {
+export function review(current: ConflictStatus, request: ReviewRequest, policy: PushPolicy): Transition {
   const actor = present(request.actor) ?? incomplete("an actor", request.action);
   if (!ALLOWED_FROM[request.action].includes(current.state)) {
     throw new BridgeError(
@@ -147,7 +150,8 @@ export function review(current: ConflictStatus, request: ReviewRequest): Transit
   const approval: PendingApproval = { action, actor, decision, rationale, at: request.at };
 
   const pending = current.pendingApproval;
-  if (needsFourEyes(current.severity)) {
+  const fourEyes = needsFourEyes(current.severity, policy);
+  if (fourEyes) {
     if (pending && pending.actor === actor) {
       throw new BridgeError("BRIDGE_E_FOUR_EYES", "the same reviewer cannot sign off twice", { action });
     }
@@ -176,7 +180,7 @@ export function review(current: ConflictStatus, request: ReviewRequest): Transit
   }
 
   const state = FINAL_STATE[action];
-  const decidedBy = pending && needsFourEyes(current.severity) ? [pending.actor, actor] : [actor];
+  const decidedBy = pending && fourEyes ? [pending.actor, actor] : [actor];
   return {
     state,
     pendingApproval: null,

@@ -4,11 +4,12 @@
  * judgements, and what each agency should be sent. Pure: no IO, `today` is a parameter.
  *
  * The bridge proposes and flags; it never changes either agency's judgement. Nothing is proposed for
- * sending on a weak or contradicted match, or while a BLOCK conflict is open (rule PU-1).
+ * sending on a weak or contradicted match, or while a conflict whose severity holds pushes (BLOCK, WARN:
+ * `pushPolicy`) awaits a reviewer's decision (rule PU-1).
  */
 import type { ArmsDraft } from "../arms/draft.ts";
 import type { ArmsAssessment } from "../arms/model.ts";
-import { evaluateConflicts, pushGate } from "../conflicts/index.ts";
+import { describeHold, evaluateConflicts, type PushGate, pushGate } from "../conflicts/index.ts";
 import type { Conflict, DeliusRegistrations, Thresholds, TriggerEvent } from "../conflicts/types.ts";
 import { matchAmong } from "../identity/match-among.ts";
 import type { MatchResult } from "../identity/match-types.ts";
@@ -56,7 +57,7 @@ export interface PersonReconciliation {
   draft: ArmsDraft | null;
   draftRefusal: MappingRefusal | null;
   conflicts: Conflict[];
-  push: { allowed: boolean; blockedBy: string[] };
+  push: PushGate;
   outbound: Outbound;
 }
 
@@ -118,7 +119,7 @@ export function reconcilePerson(
     },
     deps.thresholds,
   );
-  const push = pushGate(conflicts);
+  const push = pushGate(conflicts, deps.thresholds.pushPolicy);
 
   return {
     personKey: group.key,
@@ -150,7 +151,7 @@ export function outboundFor(
   const withheld: string[] = [];
   if (!r.push.allowed) {
     withheld.push(
-      `PU-1: ${r.push.blockedBy.length} BLOCK conflict(s) open (${r.push.blockedBy.join(", ")}); nothing is sent until resolved`,
+      `PU-1: ${describeHold(r.push)} conflict(s) await a reviewer's decision (${r.push.blockedBy.join(", ")}); nothing is sent until they are decided`,
     );
     return { police: null, probation: null, withheld };
   }

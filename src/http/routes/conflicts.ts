@@ -2,12 +2,14 @@
  * Conflicts for reviewers: a filtered, keyset-paged listing; one conflict with its history; and a
  * reviewer's decision. The reviewer is named by the `X-Reviewer` header (a reviewer id, never a name)
  * until authentication arrives in a later step, when it will come from the verified token instead.
- * Four-eyes on BLOCK conflicts is enforced by the lifecycle (409 BRIDGE_E_FOUR_EYES).
+ * Four-eyes on BLOCK conflicts is enforced by the lifecycle (409 BRIDGE_E_FOUR_EYES). A decision that ends a
+ * conflict re-reconciles the person in the same transaction (src/pipeline/decide.ts); the pushes it
+ * releases are queued here after the commit (the outbox sweeper delivers them if queuing fails).
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Severity } from "../../core/conflicts/types.ts";
 import { CONFLICT_STATES, type ConflictState, type ReviewAction } from "../../core/reconcile/lifecycle.ts";
-import { recordDecision } from "../../store/repositories/conflict-decisions.ts";
+import { decideConflict } from "../../pipeline/decide.ts";
 import { getConflict, listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
@@ -134,19 +136,53 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
       const { id } = request.params as { id: string };
       const actor = request.headers[REVIEWER_HEADER] as string;
       const body = request.body as { action: ReviewAction; decision?: string; rationale?: string };
-      const result = await recordDecision(deps.db, id, {
-        action: body.action,
-        actor,
-        decision: body.decision ?? null,
-        rationale: body.rationale ?? null,
-        at: deps.nowIso(),
-        correlationId: request.id,
-      });
+      const result = await decideConflict(
+        deps.db,
+        id,
+        {
+          action: body.action,
+          actor,
+          decision: body.decision ?? null,
+          rationale: body.rationale ?? null,
+          at: deps.nowIso(),
+          correlationId: request.id,
+        },
+        deps.reconcile,
+      );
+      let queued = true;
+      for (const row of result.released) {
+        try {
+          await deps.producer.push(row.recipient, { outboxId: row.id });
+        } catch (error) {
+          // The decision and its outbox rows are committed; the outbox sweeper delivers them.
+          queued = false;
+          request.log.warn({ outboxId: row.id, err: (error as Error).message }, "release not queued");
+        }
+      }
       request.log.info(
-        { conflictId: id, action: body.action, state: result.conflict.state },
+        {
+          conflictId: id,
+          action: body.action,
+          state: result.conflict.state,
+          released: result.released.map((row) => row.id),
+        },
         "conflict decision",
       );
-      return { conflict: conflictView(result.conflict), event: result.event };
+      return {
+        conflict: conflictView(result.conflict),
+        event: result.event,
+        release: {
+          reconciled: result.reconciled,
+          queued: result.released.length > 0 && queued,
+          released: result.released.map((row) => ({
+            outboxId: row.id,
+            recipient: row.recipient,
+            kind: row.kind,
+            idempotencyKey: row.idempotencyKey,
+          })),
+          withheld: result.withheld,
+        },
+      };
     },
   );
 };

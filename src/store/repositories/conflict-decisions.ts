@@ -1,9 +1,11 @@
 /**
  * A reviewer's decision on a conflict: the conflict row is locked, the pure lifecycle decides
- * (src/core/reconcile/lifecycle.ts: transitions, rationale, four-eyes), and the new state, the history event
- * and the audit event are written in one transaction. Two reviewers deciding at once serialise on the lock,
- * so four-eyes holds under concurrency.
+ * (src/core/reconcile/lifecycle.ts: transitions, rationale, four-eyes as the push policy sets it), and the
+ * new state, the history event and the audit event are written in one transaction. Two reviewers deciding
+ * at once serialise on the lock, so four-eyes holds under concurrency. What a decision releases (the
+ * person re-reconciled, the pushes it allows) is the pipeline's: src/pipeline/decide.ts.
  */
+import type { PushPolicy } from "../../core/conflicts/types.ts";
 import { type ConflictEvent, type ReviewRequest, review } from "../../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
@@ -23,33 +25,46 @@ export interface DecisionResult {
   event: ConflictEvent;
 }
 
-export async function recordDecision(
+/**
+ * Inside the caller's transaction: locks the conflict row, decides (the pure lifecycle, with the push
+ * policy's reviewer count per severity) and writes the new state, its history event and its audit event.
+ */
+export async function applyDecision(
+  tx: Db,
+  conflictId: string,
+  request: ReviewRequest & { correlationId?: string | null },
+  policy: PushPolicy,
+): Promise<DecisionResult> {
+  if (!isUuid(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
+  const rows = await tx.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid FOR UPDATE`, [
+    conflictId,
+  ]);
+  const current = rows[0];
+  if (!current) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
+  const transition = review(current, request, policy);
+  const conflict = await applyTransition(tx, conflictId, transition);
+  const action = AUDIT_ACTION[transition.event.action];
+  if (action) {
+    await recordAudit(tx, {
+      at: transition.event.at,
+      actor: transition.event.actor,
+      action,
+      subjectType: "CONFLICT",
+      subjectId: conflictId,
+      personId: conflict.personId,
+      correlationId: request.correlationId ?? null,
+      details: { ruleId: conflict.ruleId, severity: conflict.severity, state: conflict.state },
+    });
+  }
+  return { conflict, event: transition.event };
+}
+
+/** `applyDecision` in a transaction of its own (the decision alone, nothing re-reconciled). */
+export function recordDecision(
   db: Db,
   conflictId: string,
   request: ReviewRequest & { correlationId?: string | null },
+  policy: PushPolicy,
 ): Promise<DecisionResult> {
-  if (!isUuid(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid FOR UPDATE`, [
-      conflictId,
-    ]);
-    const current = rows[0];
-    if (!current) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
-    const transition = review(current, request);
-    const conflict = await applyTransition(tx, conflictId, transition);
-    const action = AUDIT_ACTION[transition.event.action];
-    if (action) {
-      await recordAudit(tx, {
-        at: transition.event.at,
-        actor: transition.event.actor,
-        action,
-        subjectType: "CONFLICT",
-        subjectId: conflictId,
-        personId: conflict.personId,
-        correlationId: request.correlationId ?? null,
-        details: { ruleId: conflict.ruleId, severity: conflict.severity, state: conflict.state },
-      });
-    }
-    return { conflict, event: transition.event };
-  });
+  return db.transaction((tx) => applyDecision(tx, conflictId, request, policy));
 }

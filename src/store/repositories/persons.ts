@@ -238,3 +238,24 @@ export async function latestMatch(db: Db, personId: string): Promise<StoredMatch
   );
   return rows[0] ?? null;
 }
+
+/**
+ * A stored record the person's latest match evaluation was made from (its OASys assessment, else its ARMS
+ * assessment): where a re-reconciliation of the person starts. Null when the person has no match recorded.
+ */
+export async function latestMatchedRecord(
+  db: Db,
+  personId: string,
+): Promise<{ assessmentPk: number | null; armsAssessmentId: string | null } | null> {
+  const rows = await db.query<{ assessmentPk: string | null; armsAssessmentId: string | null }>(
+    `SELECT assessment_pk AS "assessmentPk", arms_assessment_id AS "armsAssessmentId"
+       FROM person_matches WHERE person_id = $1::uuid ORDER BY evaluated_at DESC, id DESC LIMIT 1`,
+    [personId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    assessmentPk: row.assessmentPk === null ? null : Number(row.assessmentPk),
+    armsAssessmentId: row.armsAssessmentId,
+  };
+}

@@ -88,10 +88,16 @@ describe("what each agency is sent", () => {
     expect(r.outbound.probation?.arms.armsAssessmentId).toBe(r.subject.armsAssessmentId);
   });
 
-  it("a WARN conflict travels to probation with its rule id and severity", async () => {
+  it("an undecided WARN conflict holds both pushes until a reviewer decides, and says why (PU-1)", async () => {
     const r = await reconcilePair("rosh-high-arms-low");
-    expect(r.outbound.probation?.openConflicts.map((c) => [c.ruleId, c.severity])).toEqual([
+    expect(r.conflicts.filter((c) => c.severity !== "INFO").map((c) => [c.ruleId, c.severity])).toEqual([
       ["LV-1", "WARN"],
+    ]);
+    expect(r.push).toMatchObject({ allowed: false, heldBySeverity: { WARN: 1 } });
+    expect(r.outbound.police).toBeNull();
+    expect(r.outbound.probation).toBeNull();
+    expect(r.outbound.withheld).toEqual([
+      "PU-1: 1 WARN conflict(s) await a reviewer's decision (LV-1:ROSH_ABOVE_ARMS); nothing is sent until they are decided",
     ]);
   });
 

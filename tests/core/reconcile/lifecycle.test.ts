@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadThresholds } from "../../../src/core/conflicts/load-thresholds.ts";
 import type { Severity } from "../../../src/core/conflicts/types.ts";
 import {
   ALLOWED_FROM,
@@ -9,9 +10,14 @@ import {
   type ReviewAction,
   type ReviewRequest,
   refreshOnReevaluation,
-  review,
+  review as reviewUnder,
 } from "../../../src/core/reconcile/lifecycle.ts";
 import { BridgeError, type ErrorCode } from "../../../src/errors.ts";
+
+/** The shipped push policy: BLOCK takes two reviewers, WARN and INFO one. */
+const POLICY = loadThresholds().pushPolicy;
+const review = (current: Parameters<typeof reviewUnder>[0], req: ReviewRequest) =>
+  reviewUnder(current, req, POLICY);
 
 const AT = "2026-11-20T10:00:00.000Z";
 const LATER = "2026-11-21T09:30:00.000Z";
@@ -186,6 +192,20 @@ describe("four-eyes on BLOCK conflicts", () => {
 
   it("WARN conflicts need one reviewer only", () => {
     expect(review(status("ACKNOWLEDGED", "WARN"), request("RESOLVE")).state).toBe("RESOLVED");
+  });
+
+  it("takes its reviewer count from the push policy: a WARN set to two reviewers needs four eyes", () => {
+    const strict = { ...POLICY, WARN: { holdsPush: true, reviewers: 2 as const } };
+    const first = reviewUnder(status("ACKNOWLEDGED", "WARN"), request("RESOLVE", "reviewer-a"), strict);
+    expect(first.state).toBe("ACKNOWLEDGED");
+    expect(first.event.action).toBe("APPROVED");
+    const second = reviewUnder(
+      { ...status("ACKNOWLEDGED", "WARN"), pendingApproval: first.pendingApproval },
+      request("RESOLVE", "reviewer-b"),
+      strict,
+    );
+    expect(second.state).toBe("RESOLVED");
+    expect(second.final?.decidedBy).toEqual(["reviewer-a", "reviewer-b"]);
   });
 
   it("acknowledging a BLOCK conflict needs one reviewer", () => {
