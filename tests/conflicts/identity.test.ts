@@ -1,5 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { arms, context, fingerprints, mismatch, noMatch, oasys, raised, registrations } from "./builders.ts";
+import type { RuleContext } from "../../src/core/conflicts/types.ts";
+import { matchPerson } from "../../src/core/identity/match.ts";
+import {
+  arms,
+  context,
+  fingerprints,
+  mismatch,
+  noMatch,
+  oasys,
+  raised,
+  registrations,
+  TODAY,
+} from "./builders.ts";
+
+/** A pair with the identity match worked out by the matcher, as reconciliation does. */
+const pairOf = (parts: { oasys?: RuleContext["oasys"]; arms?: RuleContext["arms"] }) => {
+  const ctx = context(parts);
+  return { ...ctx, match: matchPerson(ctx.oasys!, ctx.arms!, { today: TODAY }) };
+};
 
 describe("ID-1 PNC check letter and agreement (BLOCK)", () => {
   it("fires when the OASys PNC fails the mod-23 check", () => {
@@ -34,6 +52,70 @@ describe("ID-1 PNC check letter and agreement (BLOCK)", () => {
   it("does not compare PNCs of records that were not linked", () => {
     const ctx = context({ match: noMatch(), arms: arms({ subject: { pnc: "2003/0011985X" } }) });
     expect(raised(ctx, "ID-1")).toEqual([]);
+  });
+});
+
+describe("ID-1 and ID-2: PNC written forms and placeholders (issue 10, defect 1)", () => {
+  it("does not fire when OASys writes YYYY/unpadded and police the canonical form of the same PNC", () => {
+    // 1971/73319Z used to be read as 2019/7173319Z: a check-valid other PNC, so PNC_DIFFERS (BLOCK).
+    const ctx = pairOf({
+      oasys: oasys({ pnc: "1971/73319Z" }),
+      arms: arms({ subject: { pnc: "1971/0073319Z" } }),
+    });
+    expect(ctx.match.status).toBe("MATCHED");
+    expect(raised(ctx, "ID-1")).toEqual([]);
+  });
+
+  it("does not fire for the unpadded long form 2003/234567J against 2003/0234567J", () => {
+    const ctx = pairOf({
+      oasys: oasys({ pnc: "2003/234567J" }),
+      arms: arms({ subject: { pnc: "2003/0234567J" } }),
+    });
+    expect(ctx.match.status).toBe("MATCHED");
+    expect(raised(ctx, "ID-1")).toEqual([]);
+  });
+
+  it("raises UNKNOWN PNC on either side as INFO, never BLOCK, and does not compare it", () => {
+    const o = pairOf({ oasys: oasys({ pnc: "UNKNOWN PNC" }) });
+    expect(o.match.status).toBe("MATCHED");
+    expect(raised(o, "ID-1").map((c) => [c.fingerprint, c.severity])).toEqual([
+      ["ID-1:OASYS_PNC_ABSENT", "INFO"],
+    ]);
+    const a = pairOf({ arms: arms({ subject: { pnc: "N/A" } }) });
+    expect(raised(a, "ID-1").map((c) => [c.fingerprint, c.severity])).toEqual([
+      ["ID-1:ARMS_PNC_ABSENT", "INFO"],
+    ]);
+    const zeros = pairOf({
+      oasys: oasys({ pnc: "0000/0000000Z" }),
+      arms: arms({ subject: { pnc: "00/0Z" } }),
+    });
+    expect(raised(zeros, "ID-1").every((c) => c.severity === "INFO")).toBe(true);
+  });
+
+  it("raises a placeholder CRO as INFO, not WARN", () => {
+    const ctx = pairOf({ oasys: oasys({ cro: "NONE" }) });
+    expect(raised(ctx, "ID-2").map((c) => [c.fingerprint, c.severity])).toEqual([
+      ["ID-2:OASYS_CRO_ABSENT", "INFO"],
+    ]);
+  });
+
+  it("blocks a PNC that reads as two PNCs (no slash), and never links on it", () => {
+    const ctx = pairOf({
+      oasys: oasys({ pnc: "197173319Z" }),
+      arms: arms({ subject: { pnc: "1971/0073319Z" } }),
+    });
+    expect(ctx.match.matchedOn).not.toContain("PNC");
+    expect(ctx.match.identifierProblems).toContainEqual({
+      side: "OASYS",
+      field: "pnc",
+      problem: "AMBIGUOUS",
+    });
+    const found = raised(ctx, "ID-1").map((c) => [c.fingerprint, c.severity]);
+    expect(found).toContainEqual(["ID-1:OASYS_PNC_AMBIGUOUS", "BLOCK"]);
+  });
+
+  it("reads a placeholder merged PNC as no merge (no ID-4)", () => {
+    expect(raised(context({ oasys: oasys({ mergedPnc: "UNKNOWN PNC" }) }), "ID-4")).toEqual([]);
   });
 });
 

@@ -1,5 +1,12 @@
 /** ID family (brief §7 "Identity and eligibility", §4): is this the same person, and may ARMS apply? */
-import { type IdentifierKind, parseCro, parsePnc } from "../identity/identifiers.ts";
+import {
+  type IdentifierKind,
+  type IdentifierStatus,
+  identifierStatus,
+  parseCro,
+  parsePnc,
+  pncPivotYear,
+} from "../identity/identifiers.ts";
 import type { IdentityField } from "../identity/match-types.ts";
 import type { Identifier } from "../oasys/model.ts";
 import { yesNoOf } from "../oasys/normalise.ts";
@@ -92,7 +99,23 @@ const linked = (ctx: RuleContext) =>
 const disagreement = (ctx: RuleContext, field: IdentityField) =>
   ctx.match.disagreements.find((d) => d.field === field);
 
-/** ID-1 and ID-2 share a shape: check letters on each side, then equality of canonical forms. */
+/** What is wrong with a side's identifier, by status: the fingerprint suffix and the explanation. */
+const PROBLEM: Record<Exclude<IdentifierStatus, "VALID">, [string, string]> = {
+  INVALID: ["INVALID", "fails its format or check letter"],
+  AMBIGUOUS: ["AMBIGUOUS", "reads as more than one number (written without its slash): not used"],
+  ABSENT: ["ABSENT", "is a placeholder (e.g. UNKNOWN PNC): treated as absent"],
+};
+
+/**
+ * A placeholder (`UNKNOWN PNC`, `N/A`, zeros: status ABSENT) says nothing was recorded, which is not a
+ * fault: it is shown under the same rule at INFO, never BLOCK or WARN, and is never compared.
+ */
+const asInfo = (meta: RuleMeta): RuleMeta => ({ ...meta, severity: "INFO" });
+
+/**
+ * ID-1 and ID-2 share a shape: each side's identifier status (INVALID or AMBIGUOUS raise at the rule's
+ * severity, ABSENT at INFO), then equality of canonical forms when both are VALID.
+ */
 function checkIdentifier(
   meta: RuleMeta,
   ctx: RuleContext,
@@ -104,25 +127,43 @@ function checkIdentifier(
 ): Conflict[] {
   const out: Conflict[] = [];
   const { oasys, arms } = ctx;
-  if (oasys && oasysId && !oasysId.valid) {
+  const oasysStatus = oasysId ? identifierStatus(oasysId) : null;
+  if (oasys && oasysId && oasysStatus && oasysStatus !== "VALID") {
+    const [about, what] = PROBLEM[oasysStatus];
     out.push(
-      conflict(meta, `OASYS_${kind}_INVALID`, `OASys ${kind} fails its format or check letter`, [
-        fromOasys(oasys, `offender.${field}`, oasysId.raw),
-      ]),
+      conflict(
+        oasysStatus === "ABSENT" ? asInfo(meta) : meta,
+        `OASYS_${kind}_${about}`,
+        `OASys ${kind} ${what}`,
+        [fromOasys(oasys, `offender.${field}`, oasysId.raw)],
+      ),
     );
   }
   const armsId = arms && armsRaw ? parse(armsRaw) : null;
-  if (arms && armsId && !armsId.valid) {
+  const armsStatus = armsId ? identifierStatus(armsId) : null;
+  if (arms && armsId && armsStatus && armsStatus !== "VALID") {
+    const [about, what] = PROBLEM[armsStatus];
     out.push(
-      conflict(meta, `ARMS_${kind}_INVALID`, `ARMS ${kind} fails its format or check letter`, [
-        fromArms(arms, `subject.${field}`, armsId.raw),
-      ]),
+      conflict(
+        armsStatus === "ABSENT" ? asInfo(meta) : meta,
+        `ARMS_${kind}_${about}`,
+        `ARMS ${kind} ${what}`,
+        [fromArms(arms, `subject.${field}`, armsId.raw)],
+      ),
     );
   }
-  if (oasys && arms && linked(ctx) && oasysId && armsId) {
+  if (
+    oasys &&
+    arms &&
+    linked(ctx) &&
+    oasysId &&
+    armsId &&
+    oasysStatus !== "ABSENT" &&
+    armsStatus !== "ABSENT"
+  ) {
     const differs =
       disagreement(ctx, field) !== undefined ||
-      (oasysId.valid && armsId.valid && oasysId.canonical !== armsId.canonical);
+      (oasysStatus === "VALID" && armsStatus === "VALID" && oasysId.canonical !== armsId.canonical);
     if (differs) {
       out.push(
         conflict(meta, `${kind}_DIFFERS`, `${kind} differs between the OASys and ARMS records`, [
@@ -136,7 +177,7 @@ function checkIdentifier(
 }
 
 function id1(ctx: RuleContext): Conflict[] {
-  const pivot = Number(ctx.today.slice(2, 4));
+  const pivot = pncPivotYear(ctx.today);
   return checkIdentifier(
     ID1,
     ctx,
@@ -182,10 +223,12 @@ function id3(ctx: RuleContext): Conflict[] {
 function id4(ctx: RuleContext): Conflict[] {
   const found = new Map<string, { explanation: string; evidence: Evidence[] }>();
   const { oasys, registrations: reg } = ctx;
-  if (oasys?.offender.mergedPnc) {
+  const mergedPnc = oasys?.offender.mergedPnc;
+  // A placeholder in MERGE_PNC_NUMBER (`UNKNOWN PNC`) records no merge.
+  if (oasys && mergedPnc && parsePnc(mergedPnc, pncPivotYear(ctx.today)).status !== "ABSENT") {
     found.set("OASYS_MERGED_PNC", {
       explanation: "OASys records a merged PNC for this offender",
-      evidence: [fromOasys(oasys, "offender.mergedPnc", oasys.offender.mergedPnc)],
+      evidence: [fromOasys(oasys, "offender.mergedPnc", mergedPnc)],
     });
   }
   if (oasys?.offender.mergedOffenderPk != null) {

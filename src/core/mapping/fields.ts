@@ -1,9 +1,10 @@
 /**
  * Scalar copies (`fields:` in the mapping): identity (row 26) and source-assessment metadata (rows 23, 25).
- * Each writes a value with its provenance, or null and the reason it is left empty. Invalid identifiers are never
- * copied (ID-1, ID-2): the assessor sees why.
+ * Each writes a value with its provenance, or null and the reason it is left empty. Only a VALID identifier is
+ * copied: an invalid or ambiguous one never is (ID-1, ID-2), and a placeholder (`UNKNOWN PNC`) is absent.
  */
 import type { Prefill } from "../arms/model.ts";
+import { identifierStatus } from "../identity/identifiers.ts";
 import type { Identifier, OasysAssessment } from "../oasys/model.ts";
 import { answerOf, answerState, describeState, tokenOf } from "./answers.ts";
 import { type MapContext, prefillFor } from "./context.ts";
@@ -66,8 +67,9 @@ function fillOrReason(ctx: MapContext, step: FieldStep, sink: FieldSink): string
   switch (rule.as) {
     case "identifier": {
       const id = raw as Identifier | null;
-      if (!id) return step.absentReason;
-      if (!id.valid || id.canonical === null) return step.invalidIdentifierReason;
+      const status = id ? identifierStatus(id) : "ABSENT";
+      if (!id || status === "ABSENT") return step.absentReason;
+      if (status !== "VALID" || id.canonical === null) return step.invalidIdentifierReason;
       return fill(ctx, sink, step, id.canonical, question, id.raw);
     }
     case "date": {
