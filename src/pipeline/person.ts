@@ -10,6 +10,7 @@
  * reconciliation of the same person waits, then reads what the first one wrote.
  */
 import type { ArmsAssessment } from "../core/arms/model.ts";
+import { pncPivotYear } from "../core/identity/identifiers.ts";
 import type { OasysAssessment } from "../core/oasys/model.ts";
 import { armsKeys, groupPersons, oasysKeys, type PersonGroup } from "../core/reconcile/persons.ts";
 import type { Db } from "../store/index.ts";
@@ -24,8 +25,6 @@ export type RecordRef =
 
 /** A group larger than this many keys is not a person but a data fault; the closure stops growing there. */
 const MAX_KEYS = 32;
-
-const pivotOf = (today: string) => Number(today.slice(2, 4));
 
 function keyQuery(key: string): { pnc?: string; crn?: string } | null {
   if (key.startsWith("pnc:")) return { pnc: key.slice(4) };
@@ -46,7 +45,7 @@ export async function recordKeys(db: Db, ref: RecordRef, today: string): Promise
     return [row.pnc && `pnc:${row.pnc}`, row.crn && `crn:${row.crn}`].filter((k): k is string => !!k);
   }
   const held = await currentArms(db, ref.armsAssessmentId);
-  return held ? armsKeys(held.document, pivotOf(today)) : null;
+  return held ? armsKeys(held.document, pncPivotYear(today)) : null;
 }
 
 /** A person's records as the store holds them, with the stored version of each OASys assessment. */
@@ -75,7 +74,7 @@ export async function loadPersonRecords(
   /** Keys the record is expected to have (read before locking): read in the first query too. */
   expectedKeys: readonly string[] = [],
 ): Promise<PersonRecords | null> {
-  const pivot = pivotOf(today);
+  const pivot = pncPivotYear(today);
   const oasys = new Map<number, OasysAssessment>();
   const versions = new Map<number, number>();
   const arms = new Map<string, ArmsAssessment>();

@@ -4,7 +4,7 @@
  * one person is then the matcher's call (MATCHED / MISMATCH / AMBIGUOUS), never assumed here.
  */
 import type { ArmsAssessment } from "../arms/model.ts";
-import { parseCrn, parsePnc } from "../identity/identifiers.ts";
+import { parseCrn, parsePnc, pncPivotYear } from "../identity/identifiers.ts";
 import type { OasysAssessment } from "../oasys/model.ts";
 
 export interface PersonGroup {
@@ -23,7 +23,8 @@ export function oasysKeys(a: OasysAssessment): string[] {
   return keys;
 }
 
-export function armsKeys(a: ArmsAssessment, pivotYear: number): string[] {
+/** Only a VALID identifier is a key: never an invalid, ambiguous or placeholder one. */
+export function armsKeys(a: ArmsAssessment, pivotYear: number | null): string[] {
   const keys: string[] = [];
   const pnc = a.subject.pnc ? parsePnc(a.subject.pnc, pivotYear) : null;
   const crn = a.subject.crn ? parseCrn(a.subject.crn) : null;
@@ -59,7 +60,7 @@ export function groupPersons(oasys: OasysAssessment[], arms: ArmsAssessment[], t
     }
   };
 
-  const pivotYear = Number(today.slice(2, 4));
+  const pivotYear = pncPivotYear(today);
   const records: { keys: string[]; oasys?: OasysAssessment; arms?: ArmsAssessment }[] = [];
   for (const a of oasys) {
     const keys = oasysKeys(a);

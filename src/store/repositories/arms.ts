@@ -10,6 +10,7 @@
  * (BRIDGE_E_ARMS_REVISION_CONFLICT): the first one held is kept (see src/core/arms/revisions.ts).
  */
 import type { ArmsAssessment } from "../../core/arms/model.ts";
+import { pncPivotYear } from "../../core/identity/identifiers.ts";
 import { armsKeys } from "../../core/reconcile/persons.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
@@ -42,7 +43,7 @@ export interface StoredArms {
 
 export async function saveArmsRevision(db: Db, doc: ArmsAssessment, receivedAt: string): Promise<SavedArms> {
   const hash = documentSha256(doc);
-  const keys = keysFrom(armsKeys(doc, Number(receivedAt.slice(2, 4))));
+  const keys = keysFrom(armsKeys(doc, pncPivotYear(receivedAt)));
   return db.transaction(async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO arms_revisions (arms_assessment_id, revision, force, status, assessed_on, crn, pnc, document,

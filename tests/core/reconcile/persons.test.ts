@@ -75,6 +75,28 @@ describe("groupPersons", () => {
     expect(groups.map((g) => g.key).sort()).toEqual(["arms:A-1", "oasys:1"]);
   });
 
+  it("never groups on a placeholder or an ambiguous PNC, and groups a PNC whatever its padding (issue 10, defect 1)", () => {
+    // 00/0Z and 0000/0000000Z pass their check letter: read as PNCs they would join strangers.
+    const zeros = groupPersons(
+      [oasys(1, { pnc: "00/0Z", crn: "X100001" }), oasys(2, { pnc: "0000/0000000Z", crn: "X100002" })],
+      [arms("A-1", { pnc: "00/0Z", crn: "X100003" }), arms("A-2", { pnc: "UNKNOWN PNC", crn: "X100004" })],
+      TODAY,
+    );
+    expect(zeros).toHaveLength(4);
+    const ambiguous = groupPersons(
+      [oasys(1, { pnc: "197173319Z" })],
+      [arms("A-1", { pnc: "2019/7173319Z" })],
+      TODAY,
+    );
+    expect(ambiguous).toHaveLength(2);
+    const unpadded = groupPersons(
+      [oasys(1, { pnc: "1971/73319Z" })],
+      [arms("A-1", { pnc: "1971/0073319Z" })],
+      TODAY,
+    );
+    expect(unpadded.map((g) => g.key)).toEqual(["pnc:1971/0073319Z"]);
+  });
+
   it("keeps unrelated people apart", () => {
     const groups = groupPersons([oasys(1, { pnc: p1 }), oasys(2, { pnc: p2 })], [], TODAY);
     expect(groups.map((g) => g.oasys.map((a) => a.assessmentPk))).toEqual([[1], [2]]);
