@@ -10,13 +10,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
+      let failedHere = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed += 1;
-        else if (state === "failed") failed += 1;
+        else if (state === "failed") failedHere += 1;
         else skipped += 1;
       }
-      if (module.state() === "failed" && module.children.size === 0) failed += 1;
+      // A file that failed with no failing test (it did not load, or a beforeAll/afterAll hook threw and
+      // its tests never ran) counts as one failure, not as its tests skipped.
+      failed += failedHere === 0 && module.state() === "failed" ? 1 : failedHere;
     }
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

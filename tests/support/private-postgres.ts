@@ -5,7 +5,8 @@
  *
  * initdb and postgres refuse to run as root, so when the tests run as root (CI does) every server command
  * runs as the `postgres` OS user (`runuser`, else `su`) on a directory that user owns. The binaries are
- * taken from PG_BIN_DIR, else the directory `initdb` on PATH really lives in, else the newest
+ * taken from PG_BIN_DIR when it is set (and only from there), else the directory `initdb` on PATH really
+ * lives in, else the newest
  * /usr/lib/postgresql/<version>/bin. A missing binary or user fails the test with a message saying so:
  * nothing is skipped.
  *
@@ -60,17 +61,19 @@ const executable = (path: string): boolean => {
 
 /** The one directory holding initdb, pg_ctl and postgres of the same version. */
 export function findPostgresBinaries(): string {
-  const candidates: string[] = [];
-  if (process.env.PG_BIN_DIR) candidates.push(process.env.PG_BIN_DIR);
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    const initdb = join(dir, "initdb");
-    if (executable(initdb)) candidates.push(dirname(realpathSync(initdb)));
-  }
-  try {
-    const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
-  } catch {
-    // No Debian-style install: the PATH candidates are all there is.
+  // PG_BIN_DIR, when set, is the only place looked in: a wrong one fails rather than finding another.
+  const candidates: string[] = process.env.PG_BIN_DIR ? [process.env.PG_BIN_DIR] : [];
+  if (!process.env.PG_BIN_DIR) {
+    for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+      const initdb = join(dir, "initdb");
+      if (executable(initdb)) candidates.push(dirname(realpathSync(initdb)));
+    }
+    try {
+      const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
+      candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
+    } catch {
+      // No Debian-style install: the PATH candidates are all there is.
+    }
   }
   const found = candidates.find((dir) => BINARIES.every((b) => executable(join(dir, b))));
   if (!found) {
