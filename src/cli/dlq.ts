@@ -24,7 +24,8 @@ export const HELP = `usage: bridge dlq list [--stage INGEST|RECONCILE|PUSH] [--c
 
 Dead letters: work that failed permanently or ran out of attempts, with its stage, ids, error code and
 reason. 'replay' puts the work back through the same pipeline under a fresh job key (…:replay-<n>); the
-letter is kept and stamped. Reads DATABASE_URL/DB_SCHEMA; replay also REDIS_URL/QUEUE_PREFIX.
+letter is kept and stamped. Reads DATABASE_URL/DB_SCHEMA (or BRIDGE_DATA_DIR, an embedded store's
+directory; without either there is no store to read, and it says so); replay also REDIS_URL/QUEUE_PREFIX.
 
 Exit codes: 0 done, 1 usage error, no such dead letter, or failure.
 `;
@@ -50,6 +51,21 @@ function detail(d: DeadLetter): string {
     `  subject:   ${JSON.stringify(d.subject)}`,
     "",
   ].join("\n");
+}
+
+/**
+ * Without DATABASE_URL or BRIDGE_DATA_DIR the store would be a new embedded one in memory: always empty,
+ * never the service's. "no dead letters" there would mislead, so every action refuses, saying why.
+ */
+export const NO_STORE =
+  "DATABASE_URL is not set, so this would look at a new, empty embedded store (in memory), not at the service's dead letters. Set DATABASE_URL (and DB_SCHEMA) to the service's PostgreSQL, or BRIDGE_DATA_DIR to an embedded store's directory.";
+
+/** The refusal when there is no store worth reading (see NO_STORE); null when there is one. */
+function noStore(io: CliIo): number | null {
+  const config = loadConfig();
+  if (config.databaseUrl || config.dataDir) return null;
+  io.stderr.write(`bridge dlq: ${NO_STORE}\n`);
+  return EXIT.FATAL;
 }
 
 async function withStore<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -89,6 +105,8 @@ export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (action === "list") {
     if (id) return usage(io, "list takes no id");
+    const refused = noStore(io);
+    if (refused !== null) return refused;
     const filter: DeadLetterFilter = {};
     if (values.stage) {
       const stage = values.stage.toUpperCase();
@@ -125,6 +143,8 @@ export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (action === "show" || action === "replay") {
     if (!id) return usage(io, `${action} needs a dead letter id`);
+    const refused = noStore(io);
+    if (refused !== null) return refused;
     if (action === "show") {
       const letter = await withStore((db) => getDeadLetter(db, id));
       if (!letter) return notFound(io, id);

@@ -125,3 +125,30 @@ describe("bridge dlq", () => {
     expect((await run("show", "00000000-0000-4000-8000-000000000000")).err).toContain("no dead letter");
   });
 });
+
+describe("bridge dlq without DATABASE_URL", () => {
+  it("says it would be looking at a new, empty embedded store, instead of 'no dead letters'", async () => {
+    const held = { DATABASE_URL: process.env.DATABASE_URL, BRIDGE_DATA_DIR: process.env.BRIDGE_DATA_DIR };
+    delete process.env.DATABASE_URL;
+    delete process.env.BRIDGE_DATA_DIR;
+    try {
+      for (const argv of [
+        ["list"],
+        ["list", "--json"],
+        ["show", ingestLetter.id],
+        ["replay", ingestLetter.id],
+      ]) {
+        const result = await run(...argv);
+        expect(result.code, argv.join(" ")).toBe(1);
+        expect(result.out, argv.join(" ")).toBe("");
+        expect(result.err, argv.join(" ")).toContain("DATABASE_URL is not set");
+        expect(result.err, argv.join(" ")).toContain("empty embedded store");
+        expect(result.err, argv.join(" ")).not.toContain("no dead letters");
+      }
+    } finally {
+      Object.assign(process.env, held);
+    }
+    // The letter was not touched by the refused replay.
+    expect((await run("show", ingestLetter.id, "--json")).code).toBe(0);
+  });
+});
