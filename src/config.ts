@@ -31,7 +31,13 @@ export interface Config {
   redisUrl: string;
   /** BullMQ key prefix: isolates deployments and test runs on one Redis. */
   queuePrefix: string;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** PUBLIC_BASE_URL: where clients reach the API (the OpenAPI `servers`); absent: the serving host. */
+    publicBaseUrl: string | null;
+  };
   worker: { concurrency: number; pushAttempts: number; sweepIntervalMs: number };
 }
 
@@ -135,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: text(env, "HTTP_HOST") ?? "127.0.0.1",
       port: int(env, "HTTP_PORT", problems, 0, 65_535) ?? 8080,
       bodyLimitBytes: int(env, "HTTP_BODY_LIMIT_BYTES", problems, 1024, 2 ** 31) ?? 256 * 1024 * 1024,
+      publicBaseUrl: url(env, "PUBLIC_BASE_URL", problems, ["http:", "https:"])?.replace(/\/+$/, "") ?? null,
     },
     worker: {
       concurrency: int(env, "WORKER_CONCURRENCY", problems, 1, 256) ?? 4,

@@ -7,13 +7,12 @@
  *   echoed on every response);
  * - one log line per request (method, route pattern, status, time; never bodies or query values) and the
  *   HTTP duration metric;
- * - OpenAPI 3.1 generated from the route schemas, served at /docs (UI) and /docs/json.
+ * - OpenAPI 3.1 generated from the route schemas, served at /docs (UI) and /docs/json; operation ids,
+ *   error responses, servers and security are added in one place (openapi.ts).
  * Bodies are limited to 1 MiB unless a route says otherwise (exports: HTTP_BODY_LIMIT_BYTES).
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
@@ -22,6 +21,7 @@ import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import type { AppDeps, RouteDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { refuseUndeclaredMediaTypes } from "./media-types.ts";
+import { registerOpenApi } from "./openapi.ts";
 import { storeChecks } from "./readiness.ts";
 import { armsRoutes } from "./routes/arms.ts";
 import { conflictsRoutes } from "./routes/conflicts.ts";
@@ -85,28 +85,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     else request.log.info(line, "request completed");
   });
 
-  app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "OASys-ARMS bridge",
-        version: "1",
-        description:
-          "Ingests OASys assessments and ARMS assessments, pre-fills ARMS drafts, flags conflicts between the agencies' risk judgements, and pushes reconciled records to both. Errors: {error: {code, message, requestId}} with codes from the bridge's registry.",
-      },
-      tags: [
-        { name: "oasys" },
-        { name: "arms" },
-        { name: "persons" },
-        { name: "conflicts" },
-        { name: "deliveries" },
-        { name: "dead letters" },
-        { name: "ops" },
-      ],
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  app.register(swaggerUi, { routePrefix: "/docs" });
+  registerOpenApi(app, { ...deps.openapi, publicBaseUrl: deps.config.http.publicBaseUrl });
 
   const options = { deps: routeDeps };
   app.register(opsRoutes, options);

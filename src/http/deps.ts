@@ -11,6 +11,7 @@ import type { BridgeMetrics } from "../observability/metrics.ts";
 import type { JobProducer } from "../queue/jobs.ts";
 import type { ReplayProducer } from "../queue/replay.ts";
 import type { Db } from "../store/index.ts";
+import type { OpenApiOptions } from "./openapi.ts";
 import type { ReadinessChecks } from "./readiness.ts";
 
 export interface AppDeps {
@@ -29,10 +30,12 @@ export interface AppDeps {
    * the worker runs. Default: the bundled files.
    */
   reconcile?: { mapping: Mapping; thresholds: Thresholds };
+  /** What the API description says that the rest of the app does not know: the token issuer, the roles. */
+  openapi?: Pick<OpenApiOptions, "authIssuer" | "rolesFor">;
 }
 
 /** Resolved dependencies as the route plugins receive them. */
-export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger">> {
+export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger" | "openapi">> {
   readiness: ReadinessChecks;
   /** The time now as an ISO instant. */
   nowIso: () => string;

@@ -65,9 +65,21 @@ describe("loadConfig: the service's settings", () => {
     const c = loadConfig({});
     expect(c.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(c.queuePrefix).toBe("bridge");
-    expect(c.http).toEqual({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 256 * 1024 * 1024 });
+    expect(c.http).toEqual({
+      host: "127.0.0.1",
+      port: 8080,
+      bodyLimitBytes: 256 * 1024 * 1024,
+      publicBaseUrl: null,
+    });
     expect(c.worker.concurrency).toBe(4);
     expect(c.arms.baseUrl).toBeNull();
+  });
+
+  it("reads PUBLIC_BASE_URL (the API description's server) without a trailing slash, http(s) only", () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: "https://bridge.hmpps.test/api/" }).http.publicBaseUrl).toBe(
+      "https://bridge.hmpps.test/api",
+    );
+    expect(() => loadConfig({ PUBLIC_BASE_URL: "ftp://bridge.hmpps.test" })).toThrow(/PUBLIC_BASE_URL/);
   });
 
   it("reads each agency's endpoint and credentials, and insists on both credentials with a token URL", () => {

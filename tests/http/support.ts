@@ -46,7 +46,7 @@ export class RecordingProducer {
 }
 
 export const TEST_CONFIG: AppDeps["config"] = {
-  http: { host: "127.0.0.1", port: 0, bodyLimitBytes: 256 * 1024 },
+  http: { host: "127.0.0.1", port: 0, bodyLimitBytes: 256 * 1024, publicBaseUrl: null },
   xml: { maxBytes: null, maxDepth: null, maxAttributes: null, maxTextLength: null },
 };
 

@@ -14,6 +14,16 @@ import { enqueue, type RouteDeps } from "../deps.ts";
 import { ref } from "../schemas.ts";
 
 export const MAX_ARMS_DOCUMENTS = 10_000;
+/**
+ * Any object here: each document is checked on its own by the handler, so one bad document is reported
+ * in the answer instead of refusing the others. `additionalProperties` is said so that the description
+ * (and a client generated from it) takes a document's fields rather than an empty object.
+ */
+const ARMS_DOCUMENT = {
+  type: "object",
+  additionalProperties: true,
+  description: "An ARMS interchange document (arms-interchange/1)",
+} as const;
 
 interface DocumentOutcome {
   index: number;
@@ -34,11 +44,11 @@ export const armsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, {
         summary: "Receive completed ARMS assessments (one document or an array)",
         body: {
           anyOf: [
-            { type: "object" },
-            { type: "array", minItems: 1, maxItems: MAX_ARMS_DOCUMENTS, items: { type: "object" } },
+            ARMS_DOCUMENT,
+            { type: "array", minItems: 1, maxItems: MAX_ARMS_DOCUMENTS, items: ARMS_DOCUMENT },
           ],
         },
-        response: { 202: ref("ArmsAccepted"), "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") },
+        response: { 202: ref("ArmsAccepted") },
       },
     },
     async (request, reply) => {

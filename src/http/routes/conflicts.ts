@@ -16,7 +16,6 @@ import { notFound } from "../errors.ts";
 import { ref } from "../schemas.ts";
 import { conflictEventView, conflictView } from "../views.ts";
 
-const ERRORS = { "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") };
 const ID_PARAMS = {
   type: "object",
   required: ["id"],
@@ -71,7 +70,7 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
             cursor: { type: "string", maxLength: 200 },
           },
         },
-        response: { 200: ref("ConflictPage"), ...ERRORS },
+        response: { 200: ref("ConflictPage") },
       },
     },
     async (request) => {
@@ -101,7 +100,7 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         tags: ["conflicts"],
         summary: "A conflict with its history",
         params: ID_PARAMS,
-        response: { 200: ref("ConflictWithHistory"), ...ERRORS },
+        response: { 200: ref("ConflictWithHistory") },
       },
     },
     async (request) => {
@@ -129,7 +128,7 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
           },
         },
         body: ref("DecisionRequest"),
-        response: { 200: ref("DecisionResult"), ...ERRORS },
+        response: { 200: ref("DecisionResult") },
       },
     },
     async (request) => {

@@ -11,8 +11,6 @@ import { enqueue, type RouteDeps } from "../deps.ts";
 import { ref } from "../schemas.ts";
 import { deadLetterView } from "../views.ts";
 
-const ERRORS = { "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") };
-
 export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   app.get(
     "/v1/dead-letters",
@@ -33,7 +31,7 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
             cursor: { type: "string", maxLength: 200 },
           },
         },
-        response: { 200: ref("DeadLetterPage"), ...ERRORS },
+        response: { 200: ref("DeadLetterPage") },
       },
     },
     async (request) => {
@@ -71,7 +69,7 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
           required: ["id"],
           properties: { id: { type: "string", format: "uuid" } },
         },
-        response: { 202: ref("ReplayResult"), ...ERRORS },
+        response: { 202: ref("ReplayResult") },
       },
     },
     async (request, reply) => {

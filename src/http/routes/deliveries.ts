@@ -35,7 +35,7 @@ export const deliveriesRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (
             cursor: { type: "string", maxLength: 200 },
           },
         },
-        response: { 200: ref("DeliveryPage"), "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") },
+        response: { 200: ref("DeliveryPage") },
       },
     },
     async (request) => {

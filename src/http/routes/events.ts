@@ -20,7 +20,7 @@ export const eventsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app,
         description:
           "202 when the pull is queued. The assessment pk comes from additionalInformation.assessmentPk or the asssumm detailUrl; the event id is derived from the event, so a re-delivered event queues nothing new.",
         body: ref("DomainEvent"),
-        response: { 202: ref("EventAccepted"), "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") },
+        response: { 202: ref("EventAccepted") },
       },
     },
     async (request, reply) => {

@@ -13,7 +13,6 @@ import { notFound } from "../errors.ts";
 import { acceptJsonBundle, acceptXmlExport, type ExportBundle } from "../intake/oasys-exports.ts";
 import { ref } from "../schemas.ts";
 
-const ERRORS = { "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") };
 const XML_BODY = {
   schema: {
     type: "string",
@@ -64,7 +63,7 @@ export const exportsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
             "application/json": { schema: ref("ExportBundle") },
           },
         },
-        response: { 200: ref("ExportAccepted"), 202: ref("ExportAccepted"), ...ERRORS },
+        response: { 200: ref("ExportAccepted"), 202: ref("ExportAccepted") },
       },
     },
     async (request, reply) => {
@@ -96,7 +95,7 @@ export const exportsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
           required: ["id"],
           properties: { id: { type: "string", format: "uuid" } },
         },
-        response: { 200: ref("ExportView"), ...ERRORS },
+        response: { 200: ref("ExportView") },
       },
     },
     async (request) => {

@@ -44,7 +44,13 @@ export const opsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { 
       schema: {
         tags: ["ops"],
         summary: "Prometheus metrics (text exposition format)",
-        produces: ["text/plain"],
+        // For the description only: a text body is sent as it is, never through the response serializer.
+        response: {
+          200: {
+            description: "The metrics, in the text exposition format",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+        },
       },
     },
     async (_request, reply) => {

@@ -31,7 +31,7 @@ export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
           required: ["id"],
           properties: { id: { type: "string", format: "uuid" } },
         },
-        response: { 200: ref("PersonView"), "4xx": ref("ErrorResponse"), "5xx": ref("ErrorResponse") },
+        response: { 200: ref("PersonView") },
       },
     },
     async (request) => {
