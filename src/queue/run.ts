@@ -7,11 +7,13 @@
  * - a thrown permanent fault, or a transient one on the last attempt -> a dead letter, UnrecoverableError;
  * - a thrown transient fault -> rethrown; BullMQ retries after the backoff strategy's delay (which reads
  *   the error's `retryAfterMs`).
+ * Logged, ids only: retries (warn), dead letters (error), a completed job that left a dead letter (warn:
+ * an export's rejected records), each push's outcome (info); other completed jobs at debug.
  */
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { JobMeta, PipelineContext, StepResult } from "./context.ts";
 import { classify, deadLetter } from "./failure.ts";
-import { jobKeyOf, type QueueName } from "./jobs.ts";
+import { jobKeyOf, QUEUES, type QueueName } from "./jobs.ts";
 
 export type Stage<T> = (ctx: PipelineContext, data: T, meta: JobMeta) => Promise<StepResult>;
 
@@ -60,7 +62,13 @@ export function bullProcessor<T>(ctx: PipelineContext, queue: QueueName, stage: 
       throw new UnrecoverableError(`dead letter ${result.deadLetterId}`);
     }
     ctx.metrics?.jobFinished(queue, result.outcome === "duplicate" ? "skipped_duplicate" : "completed");
-    log.debug({ outcome: result.outcome }, "job done");
+    const done = { outcome: result.outcome, ...result.summary };
+    // Ids only. A push's outcome and a letter written beside a completed job (an export's rejected
+    // records) are worth a line at the default level; everything else is a debug line.
+    if (result.outcome === "completed" && typeof result.summary?.deadLetterId === "string") {
+      log.warn(done, "job done; what it could not process is in a dead letter");
+    } else if (queue === QUEUES.pushArms || queue === QUEUES.pushOasys) log.info(done, "push done");
+    else log.debug(done, "job done");
     return { outcome: result.outcome, ...result.summary };
   };
 }

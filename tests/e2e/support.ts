@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { loadOrdsData, type RunningSimulators, startSimulators } from "../../simulators/index.ts";
 import { londonToday } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
@@ -31,6 +31,8 @@ export interface StackOptions {
   faults?: Record<string, unknown>;
   seed?: number;
   tokenTtlS?: number;
+  /** The API's and the worker's logger (default: silent). */
+  logger?: Logger;
 }
 
 export interface Stack {
@@ -88,13 +90,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker: RunningWorker = await startWorker({
     config,
     db: workerDb,
-    log: silent,
+    log: options.logger ?? silent,
     // Short waits so a faulted run ends soon; Retry-After is still honoured as sent.
     backoff: { baseMs: 50, capMs: 1_000, maxRetryAfterMs: 10_000 },
     graceMs: 5_000,
   });
   const producer = createProducer({ redisUrl: REDIS_URL, prefix, attempts: config.worker.pushAttempts });
-  const app: FastifyInstance = buildApp({ db: apiDb, producer, config, logger: silent });
+  const app: FastifyInstance = buildApp({ db: apiDb, producer, config, logger: options.logger ?? silent });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;

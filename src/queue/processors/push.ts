@@ -75,7 +75,16 @@ export function processPush(agencies: AgencyClients, recipient: Recipient) {
       case "DELIVERED":
       case "ALREADY_DELIVERED":
       case "SUPERSEDED":
-        return { outcome: "completed", summary: { delivery: result.outcome } };
+        return {
+          outcome: "completed",
+          summary: {
+            outboxId: job.outboxId,
+            recipient,
+            delivery: result.outcome,
+            ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+            ...(result.alreadyHeld ? { alreadyHeld: true } : {}),
+          },
+        };
       case "BUSY":
         return { outcome: "completed", delayMs: result.retryAfterMs ?? BUSY_RETRY_MS };
       case "RETRY":
