@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run the simulated agencies (ORDS pull, police and probation push, OAuth2) with fault switches",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
+  idp: {
+    summary: "run the development identity provider (OpenID Connect) and print how to get a token per role",
+    load: async () => (await import("./idp.ts")).idpCommand,
+  },
   serve: {
     summary: "run the HTTP API (OpenAPI at /docs); --with-worker also runs the queue processors",
     load: async () => (await import("./serve.ts")).serveCommand,

@@ -3,9 +3,32 @@
  * 127.0.0.1:5432, Redis on 127.0.0.1:6379), starting them with the machine's own commands when they are
  * not. Unit tests need neither; this only costs a connection check when both are already running.
  * Override with DATABASE_URL / REDIS_URL.
+ *
+ * It also starts the bundled identity provider (simulators/idp/) once for the run, on a free port, and
+ * hands its issuer and dev credentials to the test files (`inject("idp")`; tests/support/tokens.ts gets
+ * tokens from it through the real flows).
  */
 import { execSync } from "node:child_process";
 import { connect } from "node:net";
+import type { TestProject } from "vitest/node";
+import { DEV_CLIENTS, devSecret, startIdp } from "../../simulators/idp/index.ts";
+
+/** The run's identity provider, as the test files receive it. */
+export interface TestIdp {
+  issuer: string;
+  /** The seeded people's password. */
+  password: string;
+  /** The audience of tokens for the bridge (AUTH_AUDIENCE). */
+  audience: string;
+  /** Each seeded system's client secret, by client id. */
+  secrets: Record<string, string>;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    idp: TestIdp;
+  }
+}
 
 function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -36,7 +59,7 @@ function tryRun(command: string): void {
   }
 }
 
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!process.env.DATABASE_URL && !(await reachable("127.0.0.1", 5432))) {
     tryRun("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n 1) main start");
     await waitFor("127.0.0.1", 5432, "PostgreSQL");
@@ -47,4 +70,12 @@ export default async function setup(): Promise<void> {
     );
     await waitFor("127.0.0.1", 6379, "Redis");
   }
+  const idp = await startIdp({ port: 0 });
+  project.provide("idp", {
+    issuer: idp.issuer,
+    password: idp.password,
+    audience: idp.audience,
+    secrets: Object.fromEntries(DEV_CLIENTS.map((c) => [c.clientId, devSecret(c.clientId)])),
+  });
+  return () => idp.close();
 }
