@@ -94,8 +94,12 @@ export function isPersonalField(field: string): boolean {
 
 /** The longest input value an error message quotes. */
 export const MAX_QUOTED = 24;
-/** A run of digits long enough to be a date, a PNC or a CRN: such a value is not quoted, however short. */
-const DIGIT_RUN = /\d{4}/;
+/**
+ * What looks like a date or a person's identifier: five digits in a row (PNC and CRO serials, CRNs), an
+ * ISO or day/month/year date, a short-form PNC. Such a value is not quoted, however short; codes such as
+ * `RM2000_S` or `R1.2.3` are.
+ */
+const IDENTIFIER_LIKE = /\d{5}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{2,4}\/\d+[A-Z]/i;
 const CONTROL = /[\p{Cc}\p{Cf}]/u;
 
 /**
@@ -105,6 +109,27 @@ const CONTROL = /[\p{Cc}\p{Cf}]/u;
  */
 export function quoteInput(field: string, value: string): string {
   if (isPersonalField(field)) return "(a value of a personal field, not quoted)";
-  if (value.length <= MAX_QUOTED && !DIGIT_RUN.test(value) && !CONTROL.test(value)) return `"${value}"`;
+  if (isQuotable(field, value)) return `"${value}"`;
   return `(a ${value.length.toLocaleString("en-GB")}-character value, not quoted)`;
+}
+
+/** Whether `quoteInput` would quote the value (for paths that name an element by its attribute). */
+export function isQuotable(field: string, value: string): boolean {
+  return (
+    !isPersonalField(field) &&
+    value.length <= MAX_QUOTED &&
+    !IDENTIFIER_LIKE.test(value) &&
+    !CONTROL.test(value)
+  );
+}
+
+/**
+ * A property or element name taken from the input (an unexpected property, a root element), as a message
+ * shows it: as it is when `isQuotable`, else only its length. Under a personal field (`/subject`), a
+ * name can itself be a person's detail.
+ */
+export function quoteName(where: string, name: string): string {
+  return isQuotable(where, name)
+    ? name
+    : `a ${name.length.toLocaleString("en-GB")}-character name, not quoted`;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { quoteName } from "./personal-fields.ts";
 
 const SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
 
@@ -94,7 +95,7 @@ export interface SchemaProblem {
 export function describeAjvError(e: ErrorObject): SchemaProblem {
   const extra =
     e.keyword === "additionalProperties"
-      ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+      ? ` (${quoteName(e.instancePath, String((e.params as { additionalProperty?: string }).additionalProperty))})`
       : e.keyword === "enum"
         ? ` (one of ${JSON.stringify((e.params as { allowedValues?: unknown[] }).allowedValues)})`
         : "";

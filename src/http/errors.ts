@@ -10,6 +10,7 @@
  * fields, never their values. Anything unexpected is a 500 BRIDGE_E_INTERNAL whose detail stays in the log.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { quoteName } from "../core/personal-fields.ts";
 import { BridgeError, ERROR_CODES, type ErrorCode, isBridgeError } from "../errors.ts";
 
 export interface ErrorBody {
@@ -39,14 +40,17 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_VALIDATION: "BRIDGE_E_REQUEST_INVALID",
 };
 
-/** `body/assessments/0 must be object (additional property: foo)`: where and what, never a value. */
+/**
+ * `body/assessments/0 must be object (additional property: foo)`: where and what, never a value. An
+ * unexpected property's name is input too: shown only when short and plain (`quoteName`).
+ */
 export function describeValidation(context: string | undefined, issues: readonly ValidationIssue[]): string {
   const first = issues[0];
   if (!first) return `${context ?? "request"} is invalid`;
   const where = `${context ?? "request"}${first.instancePath ?? ""}`;
   const extra =
     first.keyword === "additionalProperties"
-      ? ` (${String(first.params?.additionalProperty)})`
+      ? ` (${quoteName(first.instancePath ?? "", String(first.params?.additionalProperty))})`
       : first.keyword === "required"
         ? ""
         : "";

@@ -87,6 +87,9 @@ describe("quoteInput", () => {
   it("quotes a short value of a field that is not personal", () => {
     expect(quoteInput("@status", "FINISHED")).toBe('"FINISHED"');
     expect(quoteInput("@type", "x".repeat(MAX_QUOTED))).toBe(`"${"x".repeat(MAX_QUOTED)}"`);
+    // Codes with digits are still codes.
+    expect(quoteInput("@type", "RM2000_S")).toBe('"RM2000_S"');
+    expect(quoteInput("@q", "R1.2.3")).toBe('"R1.2.3"');
   });
 
   it("never quotes a personal field, a long value, or one shaped like a date or an identifier", () => {
@@ -94,6 +97,9 @@ describe("quoteInput", () => {
     expect(quoteInput("@status", "x".repeat(1060))).toBe("(a 1,060-character value, not quoted)");
     expect(quoteInput("@status", "1980-02-01")).toBe("(a 10-character value, not quoted)");
     expect(quoteInput("@status", "2008/0056560Z")).toBe("(a 13-character value, not quoted)");
+    expect(quoteInput("@status", "08/56560Z")).toBe("(a 9-character value, not quoted)");
+    expect(quoteInput("@status", "01/02/1980")).toBe("(a 10-character value, not quoted)");
+    expect(quoteInput("@status", "X123456")).toBe("(a 7-character value, not quoted)");
     expect(quoteInput("@status", "A\u0000B")).toBe("(a 3-character value, not quoted)");
   });
 });

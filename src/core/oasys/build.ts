@@ -12,6 +12,7 @@ import {
   parsePnc,
   pncPivotYear,
 } from "../identity/identifiers.ts";
+import { quoteInput } from "../personal-fields.ts";
 import { validateCanonical } from "../schemas.ts";
 import {
   CANONICAL_SCHEMA,
@@ -231,7 +232,11 @@ function identity(raw: RawAssessment) {
   if (clean(raw.type) === null)
     reject("BRIDGE_E_RECORD_MISSING_FIELD", "@type", "assessment type is missing");
   if (type === null) {
-    reject("BRIDGE_E_RECORD_BAD_VALUE", "@type", `assessment type "${clean(raw.type)}" is not an OASys type`);
+    reject(
+      "BRIDGE_E_RECORD_BAD_VALUE",
+      "@type",
+      `assessment type ${quoteInput("@type", clean(raw.type) ?? "")} is not an OASys type`,
+    );
   }
   const status = normaliseStatus(raw.status);
   if (clean(raw.status) === null)
@@ -240,7 +245,7 @@ function identity(raw: RawAssessment) {
     reject(
       "BRIDGE_E_RECORD_BAD_VALUE",
       "@status",
-      `status "${clean(raw.status)}" is not OPEN, COMPLETE or LOCKED_INCOMPLETE`,
+      `status ${quoteInput("@status", clean(raw.status) ?? "")} is not OPEN, COMPLETE or LOCKED_INCOMPLETE`,
     );
   }
   return {
@@ -343,7 +348,7 @@ function buildRosh(
       reject(
         "BRIDGE_E_RECORD_BAD_VALUE",
         l.path,
-        `RoSH level "${clean(l.level)}" is not Low, Medium, High or Very High`,
+        `RoSH level ${quoteInput(l.path, clean(l.level) ?? "")} is not Low, Medium, High or Very High`,
       );
     if (group === "PRISONERS" && setting === "COMMUNITY") {
       warn(
@@ -387,7 +392,7 @@ function buildPredictors(warnings: RecordWarning[], raw: RawAssessment["predicto
         warnings,
         "BAND_NOT_RECOGNISED",
         `${p.path}/@band`,
-        `band "${clean(p.band)}" not recognised; treated as absent`,
+        `band ${quoteInput(`${p.path}/@band`, clean(p.band) ?? "")} not recognised; treated as absent`,
       );
     }
     const score = decimal(p.score);

@@ -14,6 +14,7 @@
  * Reasons name fields and rules, never values: a subject's details must not reach an error message.
  */
 import type { ArmsAssessment } from "../../core/arms/model.ts";
+import { quoteInput } from "../../core/personal-fields.ts";
 import { validateAgainst } from "../../core/schemas.ts";
 
 export const ARMS_SCHEMA_FILE = "arms-interchange.schema.json";
@@ -78,7 +79,7 @@ export function checkArmsDocument(doc: unknown, options: DocumentOptions = {}): 
     return {
       ok: false,
       path: "/status",
-      reason: `inbound ARMS assessments must be COMPLETE, not ${arms.status}`,
+      reason: `inbound ARMS assessments must be COMPLETE, not ${quoteInput("/status", String(arms.status))}`,
     };
   }
   if (arms.status === "COMPLETE") {

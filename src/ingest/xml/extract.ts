@@ -13,6 +13,7 @@ import {
   type RawAssessment,
 } from "../../core/oasys/build.ts";
 import type { Extra } from "../../core/oasys/model.ts";
+import { isQuotable } from "../../core/personal-fields.ts";
 import {
   ASSESSMENT_FIELDS,
   emptySection,
@@ -130,8 +131,11 @@ function hasNonBlank(text: string): boolean {
 
 const byPosition = (a: [number, string], b: [number, string]) => a[0] - b[0];
 
-/** Attribute values used in paths are codes, but a hostile file could make them long: cap them. */
-const pathValue = (value: string) => (value.length > 40 ? `${value.slice(0, 40)}…` : value);
+/**
+ * Attribute values used in paths are codes, but they are input: one that `quoteInput` would not quote
+ * (long, shaped like a date or an identifier) is shown as `…` (src/core/personal-fields.ts).
+ */
+const pathValue = (value: string) => (isQuotable("@code", value) ? value : "…");
 
 export class AssessmentExtractor {
   private readonly raw = emptyRawAssessment();

@@ -4,6 +4,7 @@
  * assessment being read. Whole-file faults are thrown as `BridgeError`s naming line and column.
  */
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from "saxes";
+import { quoteInput } from "../../core/personal-fields.ts";
 import { BridgeError, type ErrorCode, isBridgeError } from "../../errors.ts";
 import { AssessmentExtractor, type Extraction, NO_ATTRIBUTES } from "./extract.ts";
 import { limitExceeded, type XmlLimits } from "./limits.ts";
@@ -184,7 +185,7 @@ export class ExportParser {
     if (encoding !== undefined && !UTF8_NAMES.test(encoding)) {
       throw this.error(
         "BRIDGE_E_XML_ENCODING_REFUSED",
-        `declared encoding "${encoding.slice(0, 40)}" is not UTF-8`,
+        `declared encoding ${quoteInput("encoding", encoding)} is not UTF-8`,
       );
     }
     if (tag.local !== ROOT || (tag.uri !== EXPORT_NAMESPACE && tag.uri !== "")) {
