@@ -2,7 +2,10 @@
 # are the same code with a different command (docker-compose.yml). TypeScript runs through esbuild's transform
 # (bin/ts-hooks.mjs; esbuild is a runtime dependency), so there is no build step and `npm ci --omit=dev`
 # installs everything needed.
-FROM node:20-slim
+#
+# Node 26 is the active LTS (since October 2026; Node 24 is in maintenance, Node 20 ended in April 2026),
+# on Debian 12 as the CI machines are. The code itself still runs on Node >= 20.12 (package.json engines).
+FROM node:26-bookworm-slim
 
 ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
