@@ -109,6 +109,12 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
 const ALL_CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 const codesWithStatus = (status: number) => ALL_CODES.filter((code) => ERROR_CODES[code].status === status);
 
+/**
+ * What any operation that needs a token can answer besides 401 and 403 (the registry's codes with those
+ * statuses): the issuer's keys could not be fetched. Named here, taken only once the registry has it.
+ */
+const AUTH_CODES = ["BRIDGE_E_AUTH_UNAVAILABLE"].filter((code): code is ErrorCode => code in ERROR_CODES);
+
 /** Without a registry code of their own (until authentication adds them), what 401 and 403 mean. */
 const AUTH_MEANING: Readonly<Record<number, string>> = {
   401: "no valid bearer token was sent",
@@ -118,10 +124,9 @@ const AUTH_MEANING: Readonly<Record<number, string>> = {
 /** Every code an operation can answer with, grouped by HTTP status (ascending). */
 export function errorStatuses(operation: Operation): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>([...operation.errors, "BRIDGE_E_INTERNAL"]);
-  if (!operation.public)
-    for (const code of [...codesWithStatus(401), ...codesWithStatus(403)]) codes.add(code);
   const byStatus = new Map<number, ErrorCode[]>();
   if (!operation.public) {
+    for (const code of [...codesWithStatus(401), ...codesWithStatus(403), ...AUTH_CODES]) codes.add(code);
     byStatus.set(401, []);
     byStatus.set(403, []);
   }
