@@ -2,6 +2,11 @@
  * Dead letters: work that failed permanently (or ran out of attempts), kept with the stage, the subject's
  * ids, the registry error code and a person-free reason, for a person to look at and replay. Replaying
  * does not delete the letter: it stamps `replayed_at` and counts the replays, so the history stays.
+ *
+ * One letter per stage and job key (`subject.jobKey`, kept as `job_key`): recording a second one for the
+ * same key gives back the first (a job whose processor wrote its letter and then failed, or a failure seen
+ * by two observers). `work_key` is the job key without replay suffixes: every letter about one piece of
+ * work, whichever replay it came from, for the recovery sweep (src/store/repositories/recovery.ts).
  */
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
@@ -55,19 +60,51 @@ const COLUMNS = `id, stage, subject, error_code AS "errorCode", reason, attempts
 export const isDeadLetterId = isUuid;
 
 export async function recordDeadLetter(db: Db, input: NewDeadLetter): Promise<DeadLetter> {
+  return (await recordDeadLetterOnce(db, input)).letter;
+}
+
+/** Suffixes a replay adds to a job key (`<key>:replay-<n>`, src/queue/jobs.ts `replayKey`), in SQL. */
+const REPLAY_SUFFIXES = "'(:replay-[0-9]+)+$'";
+
+/**
+ * Records the letter unless one is held for its stage and job key: `recorded` says which. One statement
+ * (two when the key is held).
+ */
+export async function recordDeadLetterOnce(
+  db: Db,
+  input: NewDeadLetter,
+): Promise<{ letter: DeadLetter; recorded: boolean }> {
+  const subject = JSON.stringify(input.subject);
   const rows = await db.query<DeadLetter>(
-    `INSERT INTO dead_letters (stage, subject, error_code, reason, attempts, created_at)
-     VALUES ($1, $2::jsonb, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [
-      input.stage,
-      JSON.stringify(input.subject),
-      input.errorCode,
-      input.reason,
-      input.attempts,
-      input.createdAt,
-    ],
+    `INSERT INTO dead_letters (stage, subject, error_code, reason, attempts, created_at, job_key, work_key)
+     VALUES ($1, $2::jsonb, $3, $4, $5, $6, $2::jsonb->>'jobKey',
+             regexp_replace($2::jsonb->>'jobKey', ${REPLAY_SUFFIXES}, ''))
+     ON CONFLICT (stage, job_key) WHERE job_key IS NOT NULL DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [input.stage, subject, input.errorCode, input.reason, input.attempts, input.createdAt],
   );
-  return rows[0]!;
+  if (rows[0]) return { letter: rows[0], recorded: true };
+  const held = await db.query<DeadLetter>(
+    `SELECT ${COLUMNS} FROM dead_letters WHERE stage = $1 AND job_key = $2::jsonb->>'jobKey'`,
+    [input.stage, subject],
+  );
+  return { letter: held[0]!, recorded: false };
+}
+
+/** The newest letter about each piece of work (by `work_key`: a job key without replay suffixes). */
+export async function latestLettersFor(
+  db: Db,
+  workKeys: readonly string[],
+): Promise<Map<string, { jobKey: string; replayed: boolean; replayCount: number }>> {
+  if (workKeys.length === 0) return new Map();
+  const rows = await db.query<{ workKey: string; jobKey: string; replayed: boolean; replayCount: number }>(
+    `SELECT DISTINCT ON (work_key) work_key AS "workKey", subject->>'jobKey' AS "jobKey",
+            replayed_at IS NOT NULL AS replayed, replay_count AS "replayCount"
+       FROM dead_letters WHERE work_key = ANY($1::text[])
+      ORDER BY work_key, created_at DESC, id DESC`,
+    [workKeys],
+  );
+  return new Map(rows.map(({ workKey, ...latest }) => [workKey, latest]));
 }
 
 export async function getDeadLetter(db: Db, id: string): Promise<DeadLetter | null> {

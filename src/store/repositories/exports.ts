@@ -2,6 +2,10 @@
  * Raw exports: the bytes exactly as received, stored once per content. Posting identical bytes again is
  * recognised by their sha256 and answered with the first export's id (`duplicate: true`), so nothing is
  * processed twice. Safe under concurrent posts of the same bytes (the unique hash decides).
+ *
+ * `ingested_at` is null until an ingest job has finished with the export (src/queue/processors/ingest.ts):
+ * the recovery sweep queues an ingest job again for an export left without one. A JSON bundle
+ * (`BUNDLE_SOURCE`) is saved with its assessments at intake, so it is stored as ingested.
  */
 import type { Db } from "../db.ts";
 import { sha256Hex } from "../hash.ts";
@@ -22,16 +26,21 @@ export interface RawExport extends SavedExport {
 const COLUMNS = `id AS "exportId", content_sha256 AS "contentSha256", byte_length AS "byteLength",
   received_at AS "receivedAt"`;
 
+/** The source of an export posted as a JSON bundle (`JSON_SOURCE` in src/http/intake/oasys-exports.ts). */
+export const BUNDLE_SOURCE = "http:application/json";
+
 export async function saveRawExport(
   db: Db,
   bytes: Uint8Array,
   source: string,
   receivedAt: string = new Date().toISOString(),
+  options: { ingested?: boolean } = {},
 ): Promise<SavedExport> {
   const hash = sha256Hex(bytes);
+  const ingested = options.ingested ?? source === BUNDLE_SOURCE;
   const inserted = await db.query<Omit<SavedExport, "duplicate">>(
-    `INSERT INTO raw_exports (content_sha256, content, byte_length, source, received_at)
-     VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO raw_exports (content_sha256, content, byte_length, source, received_at, ingested_at)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (content_sha256) DO NOTHING
      RETURNING ${COLUMNS}`,
     [
@@ -40,6 +49,7 @@ export async function saveRawExport(
       bytes.byteLength,
       source,
       receivedAt,
+      ingested ? receivedAt : null,
     ],
   );
   if (inserted[0]) return { ...inserted[0], duplicate: false };

@@ -9,9 +9,14 @@
  * transaction claiming the same key (a stalled job taken over by another worker while the first still
  * runs) waits on that row until the first ends: if the first committed, the second finds the key recorded
  * and applies nothing; if it rolled back, the second claims the key itself.
+ *
+ * The statement recording the outcome also marks the job's work finished (`finished`, a data-modifying
+ * CTE from src/store/repositories/recovery.ts), so the recovery sweep's "accepted but unfinished" costs
+ * no statement of its own.
  */
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
+import { type FinishedWork, finishedCte } from "./recovery.ts";
 
 export interface ProcessedJob<O = unknown> {
   jobKey: string;
@@ -31,13 +36,15 @@ export async function getProcessedJob<O = unknown>(db: Db, jobKey: string): Prom
 
 /**
  * Runs `work` once per job key, in one transaction with the key's record: the key is claimed first, and
- * recorded with `work`'s outcome when it returns (a throw rolls back the claim with everything else).
- * A key already recorded gives back its recorded outcome without running `work`.
+ * recorded with `work`'s outcome when it returns (a throw rolls back the claim with everything else), in
+ * the same statement that marks `finished` (when given) finished. A key already recorded gives back its
+ * recorded outcome without running `work`.
  */
 export function onceForJobKey<O>(
   db: Db,
   key: { jobKey: string; queue: string; processedAt: string },
   work: (tx: Db) => Promise<O>,
+  finished?: FinishedWork,
 ): Promise<{ outcome: O; duplicate: boolean }> {
   return db.transaction(async (tx) => {
     const claimed = await tx.query(
@@ -53,9 +60,12 @@ export function onceForJobKey<O>(
       return { outcome: done.outcome, duplicate: true };
     }
     const outcome = await work(tx);
-    await tx.query("UPDATE processed_jobs SET outcome = $2::jsonb WHERE job_key = $1", [
+    const record = "UPDATE processed_jobs SET outcome = $2::jsonb WHERE job_key = $1";
+    const mark = finished ? finishedCte(finished, key.processedAt, 3) : null;
+    await tx.query(mark ? `${mark.sql}\n${record}` : record, [
       key.jobKey,
       JSON.stringify(outcome ?? {}),
+      ...(mark?.params ?? []),
     ]);
     return { outcome, duplicate: false };
   });
