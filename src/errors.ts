@@ -177,6 +177,13 @@ export const ERROR_CODES = {
     message: "the work queue is unavailable; try again later",
     permanent: false,
   },
+  // Jobs that ended failed without their processor saying why (dead letters only)
+  BRIDGE_E_JOB_STALLED: {
+    status: 500,
+    message: "the job stalled more than allowed: its worker stopped mid-job each time",
+    permanent: true,
+  },
+  BRIDGE_E_JOB_FAILED: { status: 500, message: "the job failed outside its processor", permanent: true },
   BRIDGE_E_INTERNAL: { status: 500, message: "internal error", permanent: false },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -8,6 +8,11 @@
  * and BullMQ's stalled-job check on another worker (or on this one's next start) puts them back to wait.
  * Every stage is idempotent per job key, so a job run again after being abandoned repeats nothing.
  * The queues and the Redis connection are closed here; the database belongs to the caller.
+ *
+ * Every job that ends failed leaves a dead letter: the processors write their own (src/queue/run.ts), and
+ * a job BullMQ fails without running it (stalled more than `maxStalledCount` times) is lettered here, on
+ * the 'failed' event of the worker that took it (`deadLetterFailedJob`); the recovery sweep letters any
+ * failed job it finds without one (a worker that died before its letter was written).
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
@@ -23,6 +28,7 @@ import type { Db } from "../store/index.ts";
 import { type BackoffPolicy, backoffStrategy, DEFAULT_BACKOFF } from "./backoff.ts";
 import { closeRedis, createRedis, redisReady } from "./connection.ts";
 import type { PipelineContext } from "./context.ts";
+import { deadLetterFailedJob } from "./failure.ts";
 import { QUEUES, type QueueName } from "./jobs.ts";
 import { processIngest } from "./processors/ingest.ts";
 import { type AgencyClients, agencyClientsFrom, processPush } from "./processors/push.ts";
@@ -128,6 +134,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   } as Record<QueueName, ReturnType<typeof bullProcessor<never>>>;
 
   const names = deps.queues ?? Object.values(QUEUES);
+  /** Dead letters being written for failed jobs; close() waits for them. */
+  const letters = new Set<Promise<void>>();
   const workers = names.map((name) => {
     const worker = new Worker(name, stages[name], {
       connection,
@@ -137,6 +145,26 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       ...(deps.bullmq ?? {}),
     });
     worker.on("error", (error) => log.error({ queue: name, err: error.message }, "worker error"));
+    worker.on("failed", (job) => {
+      if (!job?.finishedOn) return; // to be retried
+      const lettering = deadLetterFailedJob(db, name, job, ctx.now().toISOString()).then(
+        (letter) => {
+          if (!letter?.recorded) return;
+          log.error(
+            { queue: name, jobKey: letter.letter.subject.jobKey, deadLetterId: letter.letter.id },
+            "failed job dead-lettered",
+          );
+          ctx.metrics?.jobFinished(name, "dead_lettered");
+        },
+        (error: unknown) =>
+          log.warn(
+            { queue: name, err: (error as Error).message },
+            "failed job not dead-lettered yet (the sweep will)",
+          ),
+      );
+      lettering.finally(() => letters.delete(lettering));
+      letters.add(lettering);
+    });
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -169,6 +197,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }
     // Forced: does not wait for jobs still running; their locks are no longer renewed and lapse.
     await Promise.all(workers.map((w) => w.close(true)));
+    await Promise.all(letters);
     await producer.close();
     await closeRedis(connection);
     log.info({ workerId }, "worker stopped");
