@@ -38,7 +38,14 @@ export interface Config {
     /** PUBLIC_BASE_URL: where clients reach the API (the OpenAPI `servers`); absent: the serving host. */
     publicBaseUrl: string | null;
   };
-  worker: { concurrency: number; pushAttempts: number; sweepIntervalMs: number };
+  worker: {
+    concurrency: number;
+    pushAttempts: number;
+    /** How often the recovery sweep runs (it also runs at start-up). */
+    sweepIntervalMs: number;
+    /** Unfinished work younger than this is left to its job; older work without a job is queued again. */
+    sweepGraceMs: number;
+  };
 }
 
 /** An agency's base URL with its OAuth2 client-credentials settings (token cached and refreshed). */
@@ -118,6 +125,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
     problems.add("QUEUE_PREFIX", "must be 1-64 letters, digits, _ . or -");
 
+  const sweepInterval = int(env, "RECOVERY_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
+  // The older name, from when the sweep covered the outbox alone; RECOVERY_SWEEP_INTERVAL_MS wins.
+  const outboxSweepInterval = int(env, "OUTBOX_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
+
   const config: Config = {
     databaseUrl: url(env, "DATABASE_URL", problems, ["postgres:", "postgresql:"]),
     databaseSchema: schema,
@@ -146,7 +157,8 @@ export function loadConfig(env: Env = process.env): Config {
     worker: {
       concurrency: int(env, "WORKER_CONCURRENCY", problems, 1, 256) ?? 4,
       pushAttempts: int(env, "PUSH_ATTEMPTS", problems, 1, 100) ?? 10,
-      sweepIntervalMs: int(env, "OUTBOX_SWEEP_INTERVAL_MS", problems, 100, 3_600_000) ?? 5_000,
+      sweepIntervalMs: sweepInterval ?? outboxSweepInterval ?? 5_000,
+      sweepGraceMs: int(env, "RECOVERY_SWEEP_GRACE_MS", problems, 0, 3_600_000) ?? 30_000,
     },
   };
   if (problems.list.length > 0) {

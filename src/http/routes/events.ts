@@ -1,8 +1,11 @@
 /**
  * `POST /v1/oasys/events`: an HMPPS `assessment.summary.produced` domain event. The bridge pulls the
  * assessment it names from OASys (ORDS) in an ingest job; the response only says the pull was queued.
+ * The event is stored (`oasys_events`, once per event id) before the pull is queued, so an accepted event
+ * outlives Redis: the recovery sweep queues the pull again for a stored event no job has ingested.
  */
 import type { FastifyPluginAsync } from "fastify";
+import { saveAcceptedEvent } from "../../store/repositories/oasys-events.ts";
 import { enqueue, type RouteDeps } from "../deps.ts";
 import { type DomainEvent, pullRequestFrom } from "../intake/domain-event.ts";
 import { ref } from "../schemas.ts";
@@ -25,6 +28,7 @@ export const eventsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app,
     },
     async (request, reply) => {
       const pull = pullRequestFrom(request.body as DomainEvent);
+      await saveAcceptedEvent(deps.db, { ...pull, receivedAt: deps.nowIso() });
       await enqueue(() =>
         deps.producer.ingest({
           type: "OASYS_EVENT",

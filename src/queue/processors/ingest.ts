@@ -11,6 +11,9 @@
  *
  * Redelivered (same job key, already recorded): nothing is saved again; the recorded hand-ons are sent
  * again, which covers a crash between commit and enqueue and is harmless otherwise (job ids).
+ *
+ * The statement recording the job key also marks the export or event ingested (`ingested_at`), which is
+ * what the recovery sweep reads to find accepted work whose job was lost.
  */
 import { londonToday } from "../../clock.ts";
 import { BridgeError } from "../../errors.ts";
@@ -19,6 +22,7 @@ import { pullEventAssessment, savePulledAssessment } from "../../pipeline/pull.t
 import type { Db } from "../../store/index.ts";
 import { getRawExport } from "../../store/repositories/exports.ts";
 import { getProcessedJob, onceForJobKey } from "../../store/repositories/processed-jobs.ts";
+import type { FinishedWork } from "../../store/repositories/recovery.ts";
 import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import { deadLetter } from "../failure.ts";
 import type { IngestJob, ReconcileJob } from "../jobs.ts";
@@ -58,8 +62,10 @@ const onceFor = (
   db: Db,
   meta: JobMeta,
   at: string,
+  finished: FinishedWork,
   work: (tx: Db) => Promise<IngestOutcome>,
-): Promise<Recorded> => onceForJobKey(db, { jobKey: meta.jobKey, queue: meta.queue, processedAt: at }, work);
+): Promise<Recorded> =>
+  onceForJobKey(db, { jobKey: meta.jobKey, queue: meta.queue, processedAt: at }, work, finished);
 
 const reconcileJob = (saved: { assessmentPk: number; version: number }): ReconcileJob => ({
   source: "OASYS",
@@ -70,7 +76,7 @@ const reconcileJob = (saved: { assessmentPk: number; version: number }): Reconci
 async function ingestExport(ctx: PipelineContext, exportId: string, meta: JobMeta): Promise<Recorded> {
   const now = ctx.now();
   const at = now.toISOString();
-  return onceFor(ctx.db, meta, at, async (tx) => {
+  return onceFor(ctx.db, meta, at, { source: "OASYS_EXPORT", exportId }, async (tx) => {
     const raw = await getRawExport(tx, exportId);
     if (!raw) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no stored export with that id", { exportId });
     const report = await saveExportAssessments(tx, {
@@ -128,7 +134,7 @@ async function ingestEvent(
     today: londonToday(now),
     correlationId: meta.jobKey,
   });
-  return onceFor(ctx.db, meta, at, async (tx) => {
+  return onceFor(ctx.db, meta, at, { source: "OASYS_EVENT", eventId: job.eventId }, async (tx) => {
     if (!pulled.ok) {
       const letter = await deadLetter(tx, {
         subject: {

@@ -8,12 +8,18 @@
  * So two jobs for one person never interleave their read and write (the second waits for the first's
  * commit, then reads what it wrote), and a job for an older revision processed late reconciles the newer
  * state again: its outbox rows have the same idempotency keys as before, so nothing new is sent.
+ *
+ * The statement recording the job key also marks the job's record reconciled up to the job's revision
+ * (`reconciled_version` / `reconciled_revision`), which the recovery sweep reads to find stored records
+ * whose reconcile job was lost.
  */
 import { londonToday } from "../../clock.ts";
 import { BridgeError } from "../../errors.ts";
 import { lockAndLoadPerson, type RecordRef } from "../../pipeline/person.ts";
 import { reconcileAndStore } from "../../pipeline/reconcile.ts";
+import type { Db } from "../../store/index.ts";
 import { onceForJobKey } from "../../store/repositories/processed-jobs.ts";
+import type { FinishedWork } from "../../store/repositories/recovery.ts";
 import type { JobMeta, PipelineContext, StepResult } from "../context.ts";
 import type { Recipient, ReconcileJob } from "../jobs.ts";
 
@@ -44,7 +50,11 @@ export async function processReconcile(
   const today = londonToday(now);
 
   const key = { jobKey: meta.jobKey, queue: meta.queue, processedAt: at };
-  const recorded = await onceForJobKey(ctx.db, key, async (tx): Promise<ReconcileOutcome> => {
+  const finished: FinishedWork =
+    ref.source === "OASYS"
+      ? { source: "OASYS", assessmentPk: ref.assessmentPk, version: job.revision }
+      : { source: "ARMS", armsAssessmentId: ref.armsAssessmentId, revision: job.revision };
+  const work = async (tx: Db): Promise<ReconcileOutcome> => {
     const held = await lockAndLoadPerson(tx, ref, today);
     if (!held) {
       throw new BridgeError("BRIDGE_E_NOT_FOUND", `no stored ${job.source} record ${job.record}`, {
@@ -68,7 +78,8 @@ export async function processReconcile(
       personVersion: stored.personVersion,
       outbox: stored.outbox.map((row) => ({ id: row.id, recipient: row.recipient })),
     };
-  });
+  };
+  const recorded = await onceForJobKey(ctx.db, key, work, finished);
 
   for (const row of recorded.outcome.outbox) await ctx.producer.push(row.recipient, { outboxId: row.id });
   return {
