@@ -31,6 +31,13 @@ export interface Config {
   redisUrl: string;
   /** BullMQ key prefix: isolates deployments and test runs on one Redis. */
   queuePrefix: string;
+  /**
+   * How long the API (and `bridge dlq`) waits on Redis before answering 503: to connect
+   * (REDIS_CONNECT_TIMEOUT_MS) and for a command's reply (REDIS_COMMAND_TIMEOUT_MS). Workers wait on.
+   */
+  redis: { connectTimeoutMs: number; commandTimeoutMs: number };
+  /** SHUTDOWN_GRACE_MS: from SIGTERM to the end of `bridge serve` / `bridge worker`, whatever is down. */
+  shutdownGraceMs: number;
   http: {
     host: string;
     port: number;
@@ -148,6 +155,11 @@ export function loadConfig(env: Env = process.env): Config {
     oasys: agency("OASYS"),
     redisUrl: url(env, "REDIS_URL", problems, ["redis:", "rediss:"]) ?? "redis://127.0.0.1:6379",
     queuePrefix,
+    redis: {
+      connectTimeoutMs: int(env, "REDIS_CONNECT_TIMEOUT_MS", problems, 100, 60_000) ?? 3_000,
+      commandTimeoutMs: int(env, "REDIS_COMMAND_TIMEOUT_MS", problems, 100, 60_000) ?? 3_000,
+    },
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", problems, 1_000, 600_000) ?? 25_000,
     http: {
       host: text(env, "HTTP_HOST") ?? "127.0.0.1",
       port: int(env, "HTTP_PORT", problems, 0, 65_535) ?? 8080,

@@ -6,6 +6,11 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream;
   /** Today's date-time; commands pass it down to the pure core. */
   now: () => Date;
+  /**
+   * Ends the process at once: for a long-running command whose shutdown outlasted its grace period while
+   * something it opened still holds the process open. Tests pass none (nothing is ended).
+   */
+  exit?: (code: number) => void;
 }
 
 export const processIo = (): CliIo => ({
@@ -13,6 +18,7 @@ export const processIo = (): CliIo => ({
   stderr: process.stderr,
   stdin: process.stdin,
   now: () => new Date(),
+  exit: (code) => process.exit(code),
 });
 
 /** Exit codes shared by every command. */

@@ -3,9 +3,10 @@
  * processors and outbox sweeper in the same process (src/queue/worker.ts), for small installs.
  *
  * Start-up: configuration from the environment (validated as a whole), the store opened and migrated,
- * the BullMQ producer (the worker's, when it runs here), then listening on HTTP_HOST:HTTP_PORT.
- * Shutdown on SIGTERM or SIGINT: stop accepting requests and finish those in flight, then stop the worker
- * (in-flight jobs get its grace period), then close the producer, Redis connections and the database.
+ * the API's own BullMQ producer, then listening on HTTP_HOST:HTTP_PORT.
+ * Shutdown on SIGTERM or SIGINT, within SHUTDOWN_GRACE_MS whatever is down (src/cli/shutdown.ts): stop
+ * accepting requests and finish those in flight, close the Redis connections and the producer, stop the
+ * worker (in-flight jobs get most of the grace period), then the database.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
@@ -20,6 +21,7 @@ import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
 
 export const HELP = `usage: bridge serve [--with-worker]
 
@@ -86,15 +88,13 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
   const closers: { name: string; close: () => Promise<void> }[] = [
     { name: "database", close: () => db.close() },
   ];
-  const closeAll = async () => {
-    for (const { name, close } of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        logger.warn({ component: name, err: (error as Error).message }, "error while closing");
-      }
-    }
+  // Within the grace period whatever is down (src/cli/shutdown.ts): false when something was left open.
+  let deadline = Number.POSITIVE_INFINITY;
+  const closeAll = () => {
+    deadline = Date.now() + config.shutdownGraceMs;
+    return closeWithin([...closers].reverse(), deadline, logger);
   };
+  let closed = false;
 
   try {
     const depths = bullmqQueueDepths({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
@@ -103,11 +103,20 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
     const metrics = createMetrics({ queueCounts: depths.read, conflictCounts: () => countLiveConflicts(db) });
 
     const worker = values["with-worker"]
-      ? await startWorker({ config, db, log: logger.child({ component: "worker" }), now: io.now, metrics })
+      ? await startWorker({
+          config,
+          db,
+          log: logger.child({ component: "worker" }),
+          now: io.now,
+          metrics,
+          graceMs: drainMs(config.shutdownGraceMs),
+        })
       : null;
-    const producer = worker?.producer ?? createProducer(producerOptionsFrom(config));
     if (worker) closers.push({ name: "worker", close: () => worker.close() });
-    else closers.push({ name: "producer", close: () => producer.close() });
+    // The API's own producer, even beside a worker: it answers 503 at once when Redis is away, where the
+    // worker's connection waits for Redis to come back.
+    const producer = createProducer(producerOptionsFrom(config));
+    closers.push({ name: "producer", close: () => producer.close() });
 
     const redis = redisCheck(config.redisUrl);
     closers.push({ name: "readiness", close: () => redis.close() });
@@ -135,9 +144,11 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
     logger.info({ signal }, "bridge stopping");
   } finally {
     // Reverse order of start: HTTP first (no new work; requests in flight finish), then Redis clients, the
-    // worker (jobs in flight get its grace period) or the producer, and the database last.
-    await closeAll();
+    // producer, the worker (jobs in flight get most of the grace period), and the database last.
+    closed = await closeAll();
   }
-  logger.info("bridge stopped");
+  if (closed) logger.info("bridge stopped");
+  else logger.warn({ graceMs: config.shutdownGraceMs }, "bridge stopped with something left open: exiting");
+  exitByDeadline(io.exit, closed, deadline);
   return EXIT.OK;
 }

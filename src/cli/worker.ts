@@ -1,6 +1,7 @@
 /**
  * `bridge worker`: the BullMQ processors for every queue and the outbox sweeper, until SIGTERM or SIGINT;
- * then a graceful shutdown (src/queue/worker.ts) and exit 0.
+ * then a graceful shutdown (src/queue/worker.ts) within the grace period, whatever is down
+ * (src/cli/shutdown.ts), and exit 0.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
@@ -9,14 +10,16 @@ import { createLogger } from "../log.ts";
 import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
 
 export const HELP = `usage: bridge worker [--grace-ms <ms>]
 
 Runs the pipeline's queue processors (ingest, reconcile, push-arms, push-oasys) and the outbox sweeper
 against Redis (REDIS_URL, QUEUE_PREFIX) and PostgreSQL (DATABASE_URL, DB_SCHEMA), with WORKER_CONCURRENCY
-jobs at a time per queue, until SIGTERM or SIGINT. Then it stops taking jobs, lets jobs in flight finish
-(for at most --grace-ms, default 25000; any still running are picked up by another worker's stalled-job
-check), closes its connections and exits 0.
+jobs at a time per queue, until SIGTERM or SIGINT. Then it stops taking jobs, lets jobs in flight finish,
+closes its connections and exits 0, all within the grace period (--grace-ms, default SHUTDOWN_GRACE_MS or
+25000), even with Redis or PostgreSQL unreachable; jobs still running then are picked up by another
+worker's stalled-job check.
 
 Pushes go to ARMS_BASE_URL and OASYS_BASE_URL (with <AGENCY>_TOKEN_URL/_CLIENT_ID/_CLIENT_SECRET for
 OAuth2 client credentials); event pulls to ORDS_BASE_URL.
@@ -33,12 +36,12 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
     io.stdout.write(HELP);
     return EXIT.OK;
   }
-  const graceMs = values["grace-ms"] === undefined ? 25_000 : Number(values["grace-ms"]);
+  const config = loadConfig();
+  const graceMs = values["grace-ms"] === undefined ? config.shutdownGraceMs : Number(values["grace-ms"]);
   if (!Number.isInteger(graceMs) || graceMs < 0) {
     io.stderr.write("bridge worker: --grace-ms must be a whole number of milliseconds\n");
     return EXIT.FATAL;
   }
-  const config = loadConfig();
   if (!config.databaseUrl) {
     throw new BridgeError(
       "BRIDGE_E_CONFIG_INVALID",
@@ -53,7 +56,7 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   });
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
-    worker = await startWorker({ config, db, log, graceMs });
+    worker = await startWorker({ config, db, log, graceMs: drainMs(graceMs) });
   } catch (error) {
     await db.close();
     throw error;
@@ -64,7 +67,13 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   log.info({ signal }, "shutting down");
-  await worker.close();
-  await db.close();
+  const closers = [
+    { name: "worker", close: () => worker.close() },
+    { name: "database", close: () => db.close() },
+  ];
+  const deadline = Date.now() + graceMs;
+  const closed = await closeWithin(closers, deadline, log);
+  if (!closed) log.warn({ graceMs }, "worker stopped with something left open: exiting");
+  exitByDeadline(io.exit, closed, deadline);
   return EXIT.OK;
 }

@@ -10,8 +10,15 @@
 import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
+import { BridgeError } from "../errors.ts";
 import { BACKOFF_TYPE } from "./backoff.ts";
-import { closeRedis, createRedis } from "./connection.ts";
+import {
+  closeRedis,
+  createRedis,
+  DEFAULT_REDIS_TIMEOUT_MS,
+  type RedisTimeouts,
+  redisReady,
+} from "./connection.ts";
 import {
   bullJobId,
   type IngestJob,
@@ -57,23 +64,57 @@ export interface ProducerOptions {
   redisUrl: string;
   prefix: string;
   attempts: number;
-  /** A connection to share; when absent the producer opens (and closes) its own. */
+  /**
+   * A connection to share (a worker's, which waits for Redis); when absent the producer opens (and
+   * closes) its own, which fails fast: see `add`.
+   */
   connection?: Redis;
+  /** For its own connection (src/queue/connection.ts). */
+  timeouts?: RedisTimeouts;
 }
 
 export function producerOptionsFrom(config: Config): ProducerOptions {
-  return { redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.worker.pushAttempts };
+  return {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    attempts: config.worker.pushAttempts,
+    timeouts: config.redis,
+  };
+}
+
+const unavailable = (detail: string, cause?: unknown) =>
+  new BridgeError("BRIDGE_E_QUEUE_UNAVAILABLE", detail, {}, cause ? { cause } : {});
+
+/** `promise`, or BRIDGE_E_QUEUE_UNAVAILABLE after `ms` (what it would have done is then harmless late). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unavailable("Redis did not answer in time")), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createProducer(options: ProducerOptions): BullProducer {
-  const connection = options.connection ?? createRedis(options.redisUrl, "producer");
+  const connection = options.connection ?? createRedis(options.redisUrl, "producer", options.timeouts);
   const owned = !options.connection;
-  const make = (name: QueueName) =>
-    new Queue(name, {
+  const connectMs = options.timeouts?.connectTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const commandMs = options.timeouts?.commandTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, {
       connection,
       prefix: options.prefix,
       defaultJobOptions: defaultJobOptions(options.attempts),
     });
+    // Connection faults reach callers as `add`'s rejections; the queue's own events would be unheard.
+    queue.on("error", () => {});
+    return queue;
+  };
   const queues = {
     [QUEUES.ingest]: make(QUEUES.ingest),
     [QUEUES.reconcile]: make(QUEUES.reconcile),
@@ -81,8 +122,26 @@ export function createProducer(options: ProducerOptions): BullProducer {
     [QUEUES.pushOasys]: make(QUEUES.pushOasys),
   } as Record<QueueName, Queue>;
 
+  /**
+   * On its own connection, a job is added only while Redis is connected (waiting at most the connect
+   * time-out for a connection being made), and within the connect plus command time-outs: BullMQ itself
+   * would wait for a connection that is not there as long as it takes. Either way the caller gets
+   * BRIDGE_E_QUEUE_UNAVAILABLE; an add that lands late anyway is harmless (job ids).
+   */
   const add = async (queue: QueueName, data: AnyJob, jobKey: string) => {
-    await queues[queue].add(queue, data, { jobId: bullJobId(jobKey) });
+    const adding = () => queues[queue].add(queue, data, { jobId: bullJobId(jobKey) });
+    if (!owned) {
+      await adding();
+      return;
+    }
+    if (connection.status !== "ready") {
+      try {
+        await redisReady(connection, connectMs);
+      } catch (error) {
+        throw unavailable("Redis is not connected", error);
+      }
+    }
+    await within(adding(), connectMs + commandMs);
   };
 
   return {
@@ -92,6 +151,12 @@ export function createProducer(options: ProducerOptions): BullProducer {
     reconcile: (job) => add(QUEUES.reconcile, job, jobIds.reconcile(job)),
     push: (recipient, job) => add(pushQueueOf(recipient), job, jobIds.push(job)),
     async close() {
+      if (owned && connection.status !== "ready") {
+        // Never connected (or lost): end the connection first and let each queue's start-up fail while it
+        // still listens, or BullMQ reports that failure as an unhandled rejection after closing.
+        connection.disconnect();
+        await Promise.all(Object.values(queues).map((q) => q.waitUntilReady().catch(() => undefined)));
+      }
       await Promise.all(Object.values(queues).map((q) => q.close()));
       if (owned) await closeRedis(connection);
     },

@@ -117,3 +117,22 @@ describe("loadConfig: the service's settings", () => {
     expect(() => loadConfig({ DB_POOL_SIZE: "0" })).toThrow(/DB_POOL_SIZE/);
   });
 });
+
+describe("Redis time-outs and the shutdown grace period", () => {
+  it("default to 3 s and 25 s, read REDIS_*_TIMEOUT_MS and SHUTDOWN_GRACE_MS, and refuse nonsense", () => {
+    expect(loadConfig({})).toMatchObject({
+      redis: { connectTimeoutMs: 3_000, commandTimeoutMs: 3_000 },
+      shutdownGraceMs: 25_000,
+    });
+    expect(
+      loadConfig({
+        REDIS_CONNECT_TIMEOUT_MS: "500",
+        REDIS_COMMAND_TIMEOUT_MS: "750",
+        SHUTDOWN_GRACE_MS: "5000",
+      }),
+    ).toMatchObject({ redis: { connectTimeoutMs: 500, commandTimeoutMs: 750 }, shutdownGraceMs: 5_000 });
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: "0", SHUTDOWN_GRACE_MS: "soon" })).toThrow(
+      /REDIS_COMMAND_TIMEOUT_MS.*SHUTDOWN_GRACE_MS/,
+    );
+  });
+});
