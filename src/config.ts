@@ -53,6 +53,26 @@ export interface Config {
     /** Unfinished work younger than this is left to its job; older work without a job is queued again. */
     sweepGraceMs: number;
   };
+  /**
+   * BRIDGE_ENV. `production`: the API starts only with AUTH_ISSUER and AUTH_JWKS_URL set (https), never
+   * with a default. `development` (default): AUTH_JWKS_URL may be left to default; still never an open API.
+   */
+  environment: "production" | "development";
+  /** Bearer tokens the API accepts (src/auth/verify.ts) and who may call what (the access policy). */
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** AUTH_ISSUER: the OpenID Connect issuer every token's `iss` must equal. */
+  issuer: string | null;
+  /** AUTH_JWKS_URL: the issuer's signing keys. Absent (development only): `${issuer}/jwks`. */
+  jwksUrl: string | null;
+  /** AUTH_AUDIENCE: what every token's `aud` must contain (default `oasys-arms-bridge`). */
+  audience: string;
+  /** AUTH_CLOCK_SKEW_S: leeway on `exp` and `nbf`, seconds (default 30). */
+  clockSkewS: number;
+  /** ACCESS_POLICY_PATH: the access policy file (default `mappings/access-policy.yaml`). */
+  policyPath: string | null;
 }
 
 /** An agency's base URL with its OAuth2 client-credentials settings (token cached and refreshed). */
@@ -132,6 +152,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queuePrefix))
     problems.add("QUEUE_PREFIX", "must be 1-64 letters, digits, _ . or -");
 
+  const environment = (text(env, "BRIDGE_ENV") ?? "development") as Config["environment"];
+  if (environment !== "production" && environment !== "development")
+    problems.add("BRIDGE_ENV", "must be production or development");
+  const auth: AuthConfig = {
+    issuer: url(env, "AUTH_ISSUER", problems, ["http:", "https:"])?.replace(/\/+$/, "") ?? null,
+    jwksUrl: url(env, "AUTH_JWKS_URL", problems, ["http:", "https:"]),
+    audience: text(env, "AUTH_AUDIENCE") ?? "oasys-arms-bridge",
+    clockSkewS: int(env, "AUTH_CLOCK_SKEW_S", problems, 0, 300) ?? 30,
+    policyPath: text(env, "ACCESS_POLICY_PATH"),
+  };
+  if (environment === "production") {
+    for (const [name, value] of [
+      ["AUTH_ISSUER", auth.issuer],
+      ["AUTH_JWKS_URL", auth.jwksUrl],
+    ] as const) {
+      if (!value) problems.add(name, "is required when BRIDGE_ENV=production");
+      else if (!value.startsWith("https:")) problems.add(name, "must use https: when BRIDGE_ENV=production");
+    }
+  }
+
   const sweepInterval = int(env, "RECOVERY_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
   // The older name, from when the sweep covered the outbox alone; RECOVERY_SWEEP_INTERVAL_MS wins.
   const outboxSweepInterval = int(env, "OUTBOX_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
@@ -172,9 +212,46 @@ export function loadConfig(env: Env = process.env): Config {
       sweepIntervalMs: sweepInterval ?? outboxSweepInterval ?? 5_000,
       sweepGraceMs: int(env, "RECOVERY_SWEEP_GRACE_MS", problems, 0, 3_600_000) ?? 30_000,
     },
+    environment,
+    auth,
   };
   if (problems.list.length > 0) {
     throw new BridgeError("BRIDGE_E_CONFIG_INVALID", problems.list.join("; "), { problems: problems.list });
   }
   return config;
+}
+
+/** The resolved settings the API verifies bearer tokens with. */
+export interface ApiAuth {
+  issuer: string;
+  jwksUrl: string;
+  audience: string;
+  clockSkewS: number;
+  policyPath: string | null;
+}
+
+/**
+ * What `bridge serve` verifies tokens with, or the one line saying why it cannot start: the API never runs
+ * without verifying tokens. Production needs both AUTH_ISSUER and AUTH_JWKS_URL (`loadConfig` refuses
+ * otherwise); in development AUTH_JWKS_URL defaults to `${AUTH_ISSUER}/jwks`, where the bundled identity
+ * provider (`bridge idp`, oidc-provider's default path) serves its keys.
+ */
+export function apiAuth(config: Pick<Config, "auth" | "environment">): ApiAuth {
+  const { issuer, jwksUrl } = config.auth;
+  if (!issuer || (config.environment === "production" && !jwksUrl)) {
+    throw new BridgeError(
+      "BRIDGE_E_CONFIG_INVALID",
+      config.environment === "production"
+        ? "AUTH_ISSUER and AUTH_JWKS_URL must be set when BRIDGE_ENV=production"
+        : "AUTH_ISSUER is not set, and the API never runs without verifying tokens: run `bridge idp` (or `bridge simulate`) and set AUTH_ISSUER to the issuer it prints",
+      { variable: "AUTH_ISSUER" },
+    );
+  }
+  return {
+    issuer,
+    jwksUrl: jwksUrl ?? `${issuer}/jwks`,
+    audience: config.auth.audience,
+    clockSkewS: config.auth.clockSkewS,
+    policyPath: config.auth.policyPath,
+  };
 }

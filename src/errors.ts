@@ -177,6 +177,27 @@ export const ERROR_CODES = {
     message: "the work queue is unavailable; try again later",
     permanent: false,
   },
+  // Sign-in: bearer tokens and the access policy (src/auth/)
+  BRIDGE_E_UNAUTHENTICATED: {
+    status: 401,
+    message: "a valid bearer token is required",
+    permanent: true,
+  },
+  BRIDGE_E_FORBIDDEN: {
+    status: 403,
+    message: "the caller's roles do not allow this operation",
+    permanent: true,
+  },
+  BRIDGE_E_AUTH_UNAVAILABLE: {
+    status: 503,
+    message: "the token issuer's keys could not be fetched; try again later",
+    permanent: false,
+  },
+  BRIDGE_E_ACCESS_POLICY_INVALID: {
+    status: 500,
+    message: "the access policy file is invalid",
+    permanent: true,
+  },
   // Jobs that ended failed without their processor saying why (dead letters only)
   BRIDGE_E_JOB_STALLED: {
     status: 500,

@@ -63,10 +63,10 @@ export function createProvider(options: ProviderOptions): Provider {
     scopes: ["openid"],
     claims: { openid: ["sub"] },
     pkce: { required: () => true },
-    // Lifetimes of what the provider stores, seconds (access tokens: the resource server's own TTL).
+    // Lifetimes of what the provider stores, seconds (access tokens: the resource server's, per client).
     ttl: {
-      AccessToken: options.accessTokenTtlS,
-      ClientCredentials: options.accessTokenTtlS,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? options.accessTokenTtlS,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? options.accessTokenTtlS,
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,

@@ -9,7 +9,8 @@
  * worker (in-flight jobs get most of the grace period), then the database.
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
+import { appAuth } from "../auth/index.ts";
+import { apiAuth, loadConfig } from "../config.ts";
 import { BridgeError } from "../errors.ts";
 import { buildApp } from "../http/app.ts";
 import { type ReadinessChecks, redisCheck, storeChecks } from "../http/readiness.ts";
@@ -25,7 +26,12 @@ import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
 
 export const HELP = `usage: bridge serve [--with-worker]
 
-Runs the HTTP API (OpenAPI at /docs). Configuration comes from the environment: DATABASE_URL, DB_SCHEMA,
+Runs the HTTP API (OpenAPI at /docs). Every route but /health and /ready needs a bearer token (a JWT
+from the issuer AUTH_ISSUER, keys at AUTH_JWKS_URL, default <issuer>/jwks outside production) and a role
+the access policy (mappings/access-policy.yaml) allows there; it does not start without AUTH_ISSUER:
+run \`bridge idp\` (or \`bridge simulate\`) locally and set AUTH_ISSUER to the issuer it prints.
+Configuration comes from the environment: BRIDGE_ENV, AUTH_ISSUER, AUTH_JWKS_URL, AUTH_AUDIENCE,
+AUTH_CLOCK_SKEW_S, ACCESS_POLICY_PATH, DATABASE_URL, DB_SCHEMA,
 REDIS_URL, QUEUE_PREFIX, HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT_BYTES, LOG_LEVEL, XML_* limits and, with
 --with-worker, WORKER_CONCURRENCY, PUSH_ATTEMPTS, OUTBOX_SWEEP_INTERVAL_MS and each agency's
 <AGENCY>_BASE_URL, _TIMEOUT_MS, _TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (see docs/service.md).
@@ -78,6 +84,8 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
   }
 
   const config = loadConfig(options.env ?? process.env);
+  // Before anything opens: without a token issuer the API does not run (never an open API).
+  const auth = appAuth(apiAuth(config));
   const logger = createLogger({ level: config.logLevel, name: "bridge-api" }, io.stdout);
   const db = await openStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -132,7 +140,17 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
           }
         : {}),
     };
-    const app = buildApp({ db, producer, config, logger, now: io.now, readiness, metrics });
+    const app = buildApp({
+      db,
+      producer,
+      config,
+      logger,
+      now: io.now,
+      readiness,
+      metrics,
+      auth,
+      openapi: { authIssuer: config.auth.issuer },
+    });
     closers.push({ name: "http", close: () => app.close() });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();

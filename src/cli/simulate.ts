@@ -1,16 +1,19 @@
 /**
- * `bridge simulate`: runs the agency simulators (contract §5) until interrupted. This file is the ONLY
- * link from `src/` to `simulators/`, and it loads them lazily, so the bridge itself never depends on its
- * test tools.
+ * `bridge simulate`: runs the agency simulators (contract §5) and the development identity provider (the
+ * one `bridge idp` runs, on a port of its own) until interrupted. This file and idp.ts are the only links
+ * from `src/` to `simulators/`, and they load them lazily, so the bridge itself never depends on its test
+ * tools.
  */
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
+import { DEFAULT_IDP_PORT, describeIdp } from "./idp.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
 export const HELP = `usage: bridge simulate [--port N] [--host H] [--faults SPEC] [--seed S] [--data DIR]
                        [--client-id ID] [--client-secret SECRET] [--token-ttl S]
                        [--idempotency replay|conflict] [--ords-open] [--quiet]
+                       [--idp-port N] [--idp-issuer URL]
 
 Runs simulated agencies on one port, for the demo and the end-to-end tests (never in production):
   POST /oauth/token                      OAuth2 client credentials (Basic or form client auth)
@@ -19,6 +22,8 @@ Runs simulated agencies on one port, for the demo and the end-to-end tests (neve
   GET  /eor/oasys/ass/...                OASys ORDS pull paths, served from --data
 Control: GET /__received?recipient=ARMS|OASYS, POST /__reset, GET|POST /__faults, POST /__tokens/expire,
 POST /__config {"idempotency":"conflict"}, GET /__health.
+The development identity provider (OpenID Connect; see bridge idp --help) runs beside them on its own
+port, --idp-port (default ${DEFAULT_IDP_PORT}): the API's AUTH_ISSUER; its users and clients are printed.
 
 Options
   --port N            listen port (default 9090; 0 = any free port)
@@ -35,6 +40,8 @@ Options
                       receipt, default) or conflict (409 "already have it")
   --ords-open         serve the ORDS paths without a bearer token
   --quiet             no line per request on stderr
+  --idp-port N        the identity provider's port (default ${DEFAULT_IDP_PORT}; any free port when --port is 0)
+  --idp-issuer URL    the issuer its tokens name, when callers reach it by another address (a container)
 `;
 
 export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSignal): Promise<number> {
@@ -49,6 +56,10 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
     io.stdout.write(HELP);
     return EXIT.OK;
   }
+  if (process.env.BRIDGE_ENV?.trim() === "production") {
+    io.stderr.write("bridge simulate: a development tool; it does not run with BRIDGE_ENV=production\n");
+    return EXIT.FATAL;
+  }
   const sim = await import("../../simulators/index.ts");
   const usage = (message: string) => {
     io.stderr.write(`bridge simulate: ${message}\n`);
@@ -56,6 +67,14 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
   };
   const port = Number(values.port ?? "9090");
   if (!Number.isInteger(port) || port < 0 || port > 65_535) return usage("--port must be 0 to 65535");
+  const idpPort = Number(values["idp-port"] ?? (port === 0 ? "0" : String(DEFAULT_IDP_PORT)));
+  if (!Number.isInteger(idpPort) || idpPort < 0 || idpPort > 65_535) {
+    return usage("--idp-port must be 0 to 65535");
+  }
+  const idpIssuer = values["idp-issuer"];
+  if (idpIssuer !== undefined && !/^https?:\/\/\S+$/.test(idpIssuer)) {
+    return usage("--idp-issuer must be an http(s) URL");
+  }
   const seed = Number(values.seed ?? "1");
   if (!Number.isInteger(seed)) return usage("--seed must be a whole number");
   const ttl = Number(values["token-ttl"] ?? "300");
@@ -97,6 +116,19 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
   io.stdout.write(
     `bridge simulate: agencies listening on ${running.url} (ORDS: ${report.assessments} assessments from ${report.files} files; faults: ${values.faults ?? "none"}; seed ${seed})\n`,
   );
+  const { startIdp } = await import("../../simulators/idp/index.ts");
+  let idp: Awaited<ReturnType<typeof startIdp>>;
+  try {
+    idp = await startIdp({
+      port: idpPort,
+      host: values.host ?? "127.0.0.1",
+      ...(idpIssuer ? { issuer: idpIssuer } : {}),
+    });
+  } catch (e) {
+    await running.close();
+    return usage(`the identity provider could not start: ${(e as Error).message}`);
+  }
+  io.stdout.write(describeIdp(idp).replaceAll("bridge idp: ", "bridge simulate: identity provider: "));
 
   await new Promise<void>((resolve) => {
     if (stop) {
@@ -107,6 +139,7 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
       process.once("SIGTERM", () => resolve());
     }
   });
+  await idp.close();
   await running.close();
   io.stdout.write("bridge simulate: stopped\n");
   return EXIT.OK;
@@ -129,6 +162,8 @@ function parse(argv: string[]) {
       idempotency: { type: "string" },
       "ords-open": { type: "boolean" },
       quiet: { type: "boolean" },
+      "idp-port": { type: "string" },
+      "idp-issuer": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

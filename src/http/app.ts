@@ -1,6 +1,8 @@
 /**
  * The HTTP API (fastify 5). `buildApp` wires one encapsulated plugin per area (routes/*.ts) around the
  * shared pieces registered at the root:
+ * - sign-in, before anything else: a bearer token from the issuer and a role the access policy allows on
+ *   the route, or 401/403 (src/auth/plugin.ts; every route must be in the policy or the app does not start);
  * - the API's JSON Schemas (shared schemas, compiled once; requests and responses validated: schemas.ts);
  * - one error shape from the registry for every failure, unknown routes included (errors.ts);
  * - request ids (`X-Request-Id` taken from the client when it is a plain token, else a new UUID, and
@@ -14,6 +16,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { registerAuth } from "../auth/plugin.ts";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
 import { createMetrics } from "../observability/metrics.ts";
@@ -71,6 +74,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler(handleNotFound);
   for (const schema of apiSchemas()) app.addSchema(schema);
 
+  // Who may call what, before anything else looks at the request (src/auth/plugin.ts).
+  registerAuth(app, deps.auth);
   app.addHook("onRequest", refuseUndeclaredMediaTypes);
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
@@ -85,7 +90,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     else request.log.info(line, "request completed");
   });
 
-  registerOpenApi(app, { ...deps.openapi, publicBaseUrl: deps.config.http.publicBaseUrl });
+  registerOpenApi(app, {
+    // The roles each operation requires, from the access policy (which names `:id` where OpenAPI has `{id}`).
+    rolesFor: (method, path) =>
+      deps.auth.policy.rolesFor(method, path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1")),
+    ...deps.openapi,
+    publicBaseUrl: deps.config.http.publicBaseUrl,
+  });
 
   const options = { deps: routeDeps };
   app.register(opsRoutes, options);

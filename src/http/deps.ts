@@ -3,6 +3,7 @@
  * same app against a real store and an in-process JobProducer, and `bridge serve` against BullMQ.
  */
 import type { Logger } from "pino";
+import type { AppAuth } from "../auth/plugin.ts";
 import type { Config } from "../config.ts";
 import type { Thresholds } from "../core/conflicts/types.ts";
 import type { Mapping } from "../core/mapping/spec.ts";
@@ -23,6 +24,11 @@ export interface AppDeps {
   now?: () => Date;
   /** `/ready` runs these; default: the database and its migrations. */
   readiness?: ReadinessChecks;
+  /**
+   * Who may call what: the bearer-token verifier and the access policy (src/auth/). Required: the API
+   * never runs open.
+   */
+  auth: AppAuth;
   /** Shared with an in-process worker; default: a registry of the app's own. */
   metrics?: BridgeMetrics;
   /**
@@ -35,7 +41,7 @@ export interface AppDeps {
 }
 
 /** Resolved dependencies as the route plugins receive them. */
-export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger" | "openapi">> {
+export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger" | "openapi" | "auth">> {
   readiness: ReadinessChecks;
   /** The time now as an ISO instant. */
   nowIso: () => string;

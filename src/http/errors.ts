@@ -3,6 +3,7 @@
  *
  *   { "error": { "code": "BRIDGE_E_...", "message": "...", "requestId": "..." } }
  *
+ * plus, on a 409 about a conflict's lifecycle, `validActions`: what the conflict's state allows now.
  * with the HTTP status from the registry (src/errors.ts). Fastify's own errors (schema validation, body
  * too large, unknown content type, malformed JSON, unknown route) are mapped onto registry codes. The
  * message is the registry's generic message plus, for errors we raise, our person-free detail; for
@@ -14,12 +15,26 @@ import { quoteName } from "../core/personal-fields.ts";
 import { BridgeError, ERROR_CODES, type ErrorCode, isBridgeError } from "../errors.ts";
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string };
+  error: { code: ErrorCode; message: string; requestId: string; validActions?: string[] };
 }
 
-export const errorBody = (code: ErrorCode, message: string, requestId: string): ErrorBody => ({
-  error: { code, message, requestId },
+export const errorBody = (
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  extra: { validActions?: string[] } = {},
+): ErrorBody => ({
+  error: { code, message, requestId, ...extra },
 });
+
+/** What an error adds to the body: the actions still valid, when a lifecycle refusal names them. */
+function extraOf(error: unknown): { validActions?: string[] } {
+  if (!isBridgeError(error)) return {};
+  const actions = error.context.validActions;
+  return Array.isArray(actions) && actions.every((a) => typeof a === "string")
+    ? { validActions: actions }
+    : {};
+}
 
 interface ValidationIssue {
   instancePath?: string;
@@ -125,7 +140,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   return reply
     .code(ERROR_CODES[classified.code].status)
     .type("application/json")
-    .send(errorBody(classified.code, classified.message, request.id));
+    .send(errorBody(classified.code, classified.message, request.id, extraOf(error)));
 }
 
 /** Unknown route: 404 in the one shape. */

@@ -23,6 +23,7 @@ describe("bin/bridge.js", () => {
       "serve",
       "worker",
       "simulate",
+      "idp",
       "dlq",
     ]) {
       expect(r.stdout).toContain(`  ${command}`);

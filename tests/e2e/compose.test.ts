@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadConfig } from "../../src/config.ts";
+import { apiAuth, loadConfig } from "../../src/config.ts";
 import { startWorker } from "../../src/queue/worker.ts";
 import { dropSchema } from "../../src/store/db.ts";
 import { openStore } from "../../src/store/index.ts";
@@ -24,6 +24,7 @@ function composeBinary(): string | null {
 
 interface Service {
   image?: string;
+  ports?: string[];
   build?: unknown;
   command?: string[];
   environment?: Record<string, string>;
@@ -79,6 +80,17 @@ describe("docker-compose.yml", () => {
       }
     }
     expect(loadConfig(services.api?.environment ?? {}).http.host).toBe("0.0.0.0");
+  });
+
+  it("points the API at the simulators' identity provider: the issuer tokens name, its keys inside", () => {
+    const command = services.simulators?.command ?? [];
+    const flag = (name: string) => command[command.indexOf(name) + 1];
+    const auth = apiAuth(loadConfig(services.api?.environment ?? {}));
+    expect(auth.issuer).toBe(flag("--idp-issuer"));
+    expect(auth.jwksUrl).toBe(`http://simulators:${flag("--idp-port")}/jwks`);
+    expect(services.simulators?.ports ?? []).toContain(
+      `127.0.0.1:${flag("--idp-port")}:${flag("--idp-port")}`,
+    );
   });
 
   it("gives the simulators the client credentials the bridge uses", () => {

@@ -11,6 +11,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePnc, pncPivotYear } from "../../src/core/identity/identifiers.ts";
 import { createLogger } from "../../src/log.ts";
+import { authAs, tokenFor } from "../support/tokens.ts";
 import { armsDocuments, armsFiles, oasysExportFiles } from "./expected.ts";
 import { ORDS_DATA_DIR, type Stack, startStack, waitUntilIdle } from "./support.ts";
 
@@ -73,10 +74,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** ARMS assessments come from the ARMS system, the rest from the OASys system (signed in for real). */
 const post = async (path: string, body: string | Buffer, contentType: string) => {
+  const caller = path.startsWith("/v1/arms/") ? "arms-system" : "oasys-system";
   const res = await fetch(`${stack.api}${path}`, {
     method: "POST",
-    headers: { "content-type": contentType },
+    headers: { "content-type": contentType, ...(await authAs(caller)) },
     body,
   });
   await res.arrayBuffer();
@@ -117,6 +120,10 @@ describe("logs of a full run", () => {
       expect(log.length).toBeGreaterThan(10_000);
       expect(log).toContain('"level":20'); // debug lines were written too
       expect(looked.filter((v) => log.includes(v))).toEqual([]);
+      // Nor the bearer tokens the callers sent.
+      for (const token of [await tokenFor("arms-system"), await tokenFor("oasys-system")]) {
+        expect(log).not.toContain(token.split(".")[2]);
+      }
 
       const lines = log
         .split("\n")

@@ -6,7 +6,7 @@
  * ARMS draft per person cleared for police, one partner update per person cleared for probation, nothing
  * for people held by an undecided BLOCK or WARN conflict or a weak match, nothing twice (every request is
  * sent twice at once, as a retrying client would). Reviewers' decisions then release two held people (one
- * held by a WARN, one by a BLOCK with two reviewers): what their holds kept back reaches the agencies once,
+ * held by a WARN, one by a BLOCK with two signed-in reviewers): what their holds kept back reaches the agencies once,
  * and the time from the decision to the receipt is printed. Posting everything again later changes nothing; a later ARMS
  * revision brings probation a new update and a correction notice; and a run with faults (5xx, 429 +
  * Retry-After, a reset, a lost answer, a time-out) ends with the same deliveries.
@@ -14,6 +14,9 @@
  * ARMS assessments go first and the pipeline is let go idle before the OASys side arrives: with ARMS alone
  * nothing may be sent (no OASys to pre-fill from or to report to), so every person is reconciled with both
  * sides present and the expectation is the final state's, whatever order the queues run in.
+ *
+ * Callers sign in at the run's bundled identity provider: the ARMS system posts ARMS assessments, the OASys
+ * system exports and events, data-team people decide.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +26,7 @@ import type { Received } from "../../simulators/index.ts";
 import { createClientCredentialsTokenProvider } from "../../src/clients/token.ts";
 import type { OasysAssessment } from "../../src/core/oasys/model.ts";
 import { createOrdsClient } from "../../src/ingest/ords/client.ts";
+import { authAs, type Person } from "../support/tokens.ts";
 import {
   afterDecisions,
   armsDocuments,
@@ -81,10 +85,12 @@ async function postEverything(stack: Stack, copies = 1): Promise<Posted> {
     expect(new Set(taken).size, `the copies of a request are answered alike: ${statuses.join(", ")}`).toBe(1);
     return Math.max(...statuses);
   };
+  const police = { ...json, ...(await authAs("arms-system")) };
+  const probation = await authAs("oasys-system");
   const arms: number[] = [];
   for (const file of armsFiles()) {
     for (const doc of armsDocuments(file)) {
-      arms.push(await twice(() => post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), json)));
+      arms.push(await twice(() => post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), police)));
     }
   }
   await waitUntilIdle(stack, "the ARMS assessments");
@@ -93,10 +99,14 @@ async function postEverything(stack: Stack, copies = 1): Promise<Posted> {
     const bytes = readFileSync(file);
     exports.set(
       file,
-      await twice(() => post(`${stack.api}/v1/oasys/exports`, bytes, { "content-type": "application/xml" })),
+      await twice(() =>
+        post(`${stack.api}/v1/oasys/exports`, bytes, { "content-type": "application/xml", ...probation }),
+      ),
     );
   }
-  const event = await twice(() => post(`${stack.api}/v1/oasys/events`, domainEvent, json));
+  const event = await twice(() =>
+    post(`${stack.api}/v1/oasys/events`, domainEvent, { ...json, ...probation }),
+  );
   await waitUntilIdle(stack, "the OASys exports and the event");
   return { arms, exports, event };
 }
@@ -127,16 +137,16 @@ const RESOLVE = {
   rationale: "Reviewed with both agencies",
 };
 
-/** A reviewer's decision through the API; fails the test on anything but 200. */
+/** A signed-in reviewer's decision through the API; fails the test on anything but 200. */
 async function decide(
   stack: Stack,
   conflictId: string,
-  reviewer: string,
+  reviewer: Person,
   body: Record<string, unknown>,
 ): Promise<{ release: { released: { idempotencyKey: string }[] } }> {
   const res = await fetch(`${stack.api}/v1/conflicts/${conflictId}/decisions`, {
     method: "POST",
-    headers: { ...json, "x-reviewer": reviewer },
+    headers: { ...json, ...(await authAs(reviewer)) },
     body: JSON.stringify(body),
   });
   const answer = (await res.json()) as { release: { released: { idempotencyKey: string }[] } };
@@ -268,12 +278,12 @@ function run(
           );
           let last: { release: { released: { idempotencyKey: string }[] } } | null = null;
           for (const c of conflicts) {
-            await decide(stack, c.id, "reviewer-a", { action: "ACKNOWLEDGE" });
-            last = await decide(stack, c.id, "reviewer-a", RESOLVE);
+            await decide(stack, c.id, "data.team.1", { action: "ACKNOWLEDGE" });
+            last = await decide(stack, c.id, "data.team.1", RESOLVE);
             if (c.severity === "BLOCK") {
               // Four-eyes: nothing is released on the first reviewer's word.
               expect(last.release.released).toEqual([]);
-              last = await decide(stack, c.id, "reviewer-b", RESOLVE);
+              last = await decide(stack, c.id, "data.team.2", RESOLVE);
             }
           }
           const decidedAt = performance.now();
@@ -336,7 +346,8 @@ function run(
 
         // Every token the bridge holds is now dead: its next push gets 401 and must fetch a new one.
         await post(`${stack.sim.url}/__tokens/expire`, "", {});
-        expect(await post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), json)).toBe(202);
+        const police = { ...json, ...(await authAs("arms-system")) };
+        expect(await post(`${stack.api}/v1/arms/assessments`, JSON.stringify(doc), police)).toBe(202);
         await waitUntilIdle(stack, "the new ARMS revision");
 
         const after = await received(stack);

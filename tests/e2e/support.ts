@@ -1,7 +1,8 @@
 /**
  * The whole service in-process for the end-to-end test, as separate pieces talking over the network the
  * way the deployed processes do: the simulated agencies (HTTP), the API (`buildApp`, listening on a port,
- * its own database handle and BullMQ producer), and a worker (`startWorker`, its own database handle),
+ * its own database handle and BullMQ producer, verifying tokens from the run's bundled identity provider:
+ * callers sign in through tests/support/tokens.ts), and a worker (`startWorker`, its own database handle),
  * against this machine's PostgreSQL (a schema of the run's own, dropped afterwards) and Redis (a queue
  * prefix of the run's own, its keys deleted afterwards). Configuration goes through `loadConfig`, as the
  * real processes read it.
@@ -10,14 +11,16 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { loadOrdsData, type RunningSimulators, startSimulators } from "../../simulators/index.ts";
+import { appAuth } from "../../src/auth/index.ts";
 import { londonToday } from "../../src/clock.ts";
-import { type Config, loadConfig } from "../../src/config.ts";
+import { apiAuth, type Config, loadConfig } from "../../src/config.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import { type BullProducer, createProducer } from "../../src/queue/producer.ts";
 import { type RunningWorker, startWorker } from "../../src/queue/worker.ts";
 import { dropSchema } from "../../src/store/db.ts";
 import { type Db, openStore } from "../../src/store/index.ts";
+import { testAuthEnv } from "../support/tokens.ts";
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -81,6 +84,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...agency("ORDS"),
     ...agency("ARMS"),
     ...agency("OASYS"),
+    // The run's bundled identity provider (the global setup starts it): callers need its tokens.
+    ...testAuthEnv(),
   });
 
   const dbConfig = { databaseUrl: DATABASE_URL, schema };
@@ -96,7 +101,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graceMs: 5_000,
   });
   const producer = createProducer({ redisUrl: REDIS_URL, prefix, attempts: config.worker.pushAttempts });
-  const app: FastifyInstance = buildApp({ db: apiDb, producer, config, logger: options.logger ?? silent });
+  const app: FastifyInstance = buildApp({
+    db: apiDb,
+    producer,
+    config,
+    logger: options.logger ?? silent,
+    auth: appAuth(apiAuth(config)),
+  });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;

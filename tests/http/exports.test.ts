@@ -5,18 +5,26 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getOasysAssessment } from "../../src/store/repositories/oasys.ts";
 import { newKeys, newPk, oasysAssessment } from "../store/support.ts";
+import { authAs } from "../support/tokens.ts";
 import { type ErrorJson, type TestApp, testApp } from "./support.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/xml/${name}`, import.meta.url));
 const example = (path: string) => readFileSync(new URL(`../../examples/${path}`, import.meta.url));
 
-const postXml = (t: TestApp, body: Buffer | string, contentType = "application/xml") =>
-  t.app.inject({ method: "POST", url: "/v1/oasys/exports", headers: { "content-type": contentType }, body });
-const postJson = (t: TestApp, body: unknown) =>
+/** Exports come from the OASys system (client credentials, PROBATION). */
+const probation = () => authAs("oasys-system");
+const postXml = async (t: TestApp, body: Buffer | string, contentType = "application/xml") =>
   t.app.inject({
     method: "POST",
     url: "/v1/oasys/exports",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": contentType, ...(await probation()) },
+    body,
+  });
+const postJson = async (t: TestApp, body: unknown) =>
+  t.app.inject({
+    method: "POST",
+    url: "/v1/oasys/exports",
+    headers: { "content-type": "application/json", ...(await probation()) },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 const rawExportCount = async (t: TestApp) =>
@@ -167,7 +175,11 @@ describe("JSON bundles", () => {
     });
     expect(await getOasysAssessment(t.db, bad.assessmentPk)).toBeNull();
 
-    const view = await t.app.inject({ method: "GET", url: `/v1/exports/${body.exportId}` });
+    const view = await t.app.inject({
+      method: "GET",
+      url: `/v1/exports/${body.exportId}`,
+      headers: await probation(),
+    });
     expect(view.statusCode).toBe(200);
     expect(view.json()).toMatchObject({
       exportId: body.exportId,
@@ -214,10 +226,15 @@ describe("GET /v1/exports/{id}", () => {
     const missing = await t.app.inject({
       method: "GET",
       url: "/v1/exports/7d0c54f4-6f5e-4f07-9d61-6f7a3b1c0a11",
+      headers: await probation(),
     });
     expect(missing.statusCode).toBe(404);
     expect(missing.json<ErrorJson>().error.code).toBe("BRIDGE_E_NOT_FOUND");
-    const bad = await t.app.inject({ method: "GET", url: "/v1/exports/not-a-uuid" });
+    const bad = await t.app.inject({
+      method: "GET",
+      url: "/v1/exports/not-a-uuid",
+      headers: await probation(),
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<ErrorJson>().error.code).toBe("BRIDGE_E_REQUEST_INVALID");
   });

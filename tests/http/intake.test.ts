@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestFrom } from "../../src/http/intake/domain-event.ts";
 import { armsAssessment, newArmsId, newKeys } from "../store/support.ts";
+import { authAs } from "../support/tokens.ts";
 import { type ErrorJson, type TestApp, testApp } from "./support.ts";
 
 const EVENT = JSON.parse(
@@ -17,10 +18,21 @@ beforeAll(async () => {
 });
 afterAll(() => t.done());
 
-const postEvent = (body: unknown) =>
-  t.app.inject({ method: "POST", url: "/v1/oasys/events", payload: body as Record<string, unknown> });
-const postArms = (body: unknown) =>
-  t.app.inject({ method: "POST", url: "/v1/arms/assessments", payload: body as Record<string, unknown> });
+/** Events come from the OASys system (PROBATION), ARMS assessments from the ARMS system (POLICE). */
+const postEvent = async (body: unknown) =>
+  t.app.inject({
+    method: "POST",
+    url: "/v1/oasys/events",
+    headers: await authAs("oasys-system"),
+    payload: body as Record<string, unknown>,
+  });
+const postArms = async (body: unknown) =>
+  t.app.inject({
+    method: "POST",
+    url: "/v1/arms/assessments",
+    headers: await authAs("arms-system"),
+    payload: body as Record<string, unknown>,
+  });
 
 describe("POST /v1/oasys/events", () => {
   it("queues a pull of the assessment the event's detailUrl names, under an id derived from the event", async () => {

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { declaredMediaTypes, mediaTypeOf } from "../../src/http/media-types.ts";
+import { authAs, type Person, type System } from "../support/tokens.ts";
 import { type ErrorJson, type TestApp, testApp } from "./support.ts";
 
 let t: TestApp;
@@ -16,12 +17,16 @@ beforeAll(async () => {
 afterAll(() => t.done());
 
 const NO_SUCH = "00000000-0000-4000-8000-000000000000";
-/** Every POST route that reads a body, with the media types it declares. */
-const ROUTES: readonly { url: string; declared: readonly string[] }[] = [
-  { url: "/v1/oasys/exports", declared: ["application/xml", "text/xml", "application/json"] },
-  { url: "/v1/oasys/events", declared: ["application/json"] },
-  { url: "/v1/arms/assessments", declared: ["application/json"] },
-  { url: `/v1/conflicts/${NO_SUCH}/decisions`, declared: ["application/json"] },
+/** Every POST route that reads a body, with the media types it declares and a caller allowed there. */
+const ROUTES: readonly { url: string; declared: readonly string[]; as: Person | System }[] = [
+  {
+    url: "/v1/oasys/exports",
+    declared: ["application/xml", "text/xml", "application/json"],
+    as: "oasys-system",
+  },
+  { url: "/v1/oasys/events", declared: ["application/json"], as: "oasys-system" },
+  { url: "/v1/arms/assessments", declared: ["application/json"], as: "arms-system" },
+  { url: `/v1/conflicts/${NO_SUCH}/decisions`, declared: ["application/json"], as: "data.team.1" },
 ];
 
 const token = fc.stringMatching(/^[a-z][a-z0-9.+-]{0,15}$/);
@@ -82,7 +87,7 @@ describe("media types", () => {
     const res = await t.app.inject({
       method: "POST",
       url: "/v1/oasys/exports",
-      headers: { "content-type": "text/plain" },
+      headers: { "content-type": "text/plain", ...(await authAs("oasys-system")) },
       payload: '<?xml version="1.0"?><oasysExport xmlns="urn:hmpps:oasys:export:1"/>',
     });
     expect(res.statusCode).toBe(415);
@@ -93,7 +98,11 @@ describe("media types", () => {
   });
 
   it("an export with no content type and no body is 415", async () => {
-    const res = await t.app.inject({ method: "POST", url: "/v1/oasys/exports" });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/v1/oasys/exports",
+      headers: await authAs("oasys-system"),
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json<ErrorJson>().error.message).toContain("no content type given");
   });
@@ -106,7 +115,7 @@ describe("media types", () => {
         const res = await t.app.inject({
           method: "POST",
           url: route.url,
-          headers: { "content-type": type },
+          headers: { "content-type": type, ...(await authAs(route.as)) },
           payload,
         });
         expect(res.statusCode).toBe(415);
@@ -124,7 +133,7 @@ describe("media types", () => {
         const res = await t.app.inject({
           method: "POST",
           url: route.url,
-          headers: { "content-type": type },
+          headers: { "content-type": type, ...(await authAs(route.as)) },
           payload,
         });
         expect(res.statusCode).toBeLessThan(500);

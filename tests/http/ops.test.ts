@@ -2,6 +2,9 @@
  * Health, readiness (each dependency failing in turn, for real: a closed port, a closed pool, an
  * unmigrated schema), Prometheus metrics, the OpenAPI document, and the response-validation guard.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BridgeError } from "../../src/errors.ts";
 import { buildApp } from "../../src/http/app.ts";
@@ -12,7 +15,8 @@ import { createMetrics, METRIC_NAMES } from "../../src/observability/metrics.ts"
 import { dropSchema, openDb } from "../../src/store/db.ts";
 import { countLiveConflicts } from "../../src/store/repositories/conflicts.ts";
 import { DATABASE_URL, uniqueSchema } from "../store/support.ts";
-import { type ErrorJson, TEST_CONFIG, type TestApp, testApp } from "./support.ts";
+import { authAs } from "../support/tokens.ts";
+import { type ErrorJson, TEST_CONFIG, type TestApp, testApp, testAuth } from "./support.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Nothing listens on port 1. */
@@ -106,7 +110,12 @@ describe("GET /metrics", () => {
 
   it("exposes the named metrics in Prometheus text", async () => {
     await t.app.inject({ method: "GET", url: "/health" });
-    const res = await t.app.inject({ method: "GET", url: "/metrics" });
+    // Prometheus scrapes as a client of its own (client credentials) that may call nothing else.
+    const res = await t.app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: await authAs("metrics-scraper"),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
@@ -126,7 +135,7 @@ describe("GET /metrics", () => {
   it("still answers when a gauge's source is down, counting the scrape error", async () => {
     failQueues = true;
     try {
-      const res = await t.app.inject({ method: "GET", url: "/metrics" });
+      const res = await t.app.inject({ method: "GET", url: "/metrics", headers: await authAs("admin.user") });
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('bridge_metrics_scrape_errors_total{source="queues"} 1');
       expect(res.body).not.toContain('bridge_queue_jobs{queue="ingest"');
@@ -140,7 +149,8 @@ describe("OpenAPI", () => {
   it("documents every route, with the shared schemas as components", async () => {
     const t = await testApp();
     closers.push(t.done);
-    const res = await t.app.inject({ method: "GET", url: "/docs/json" });
+    const admin = await authAs("admin.user");
+    const res = await t.app.inject({ method: "GET", url: "/docs/json", headers: admin });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe("3.1.0");
@@ -170,7 +180,7 @@ describe("OpenAPI", () => {
     );
     const exportsBody = doc.paths["/v1/oasys/exports"].post.requestBody.content;
     expect(Object.keys(exportsBody).sort()).toEqual(["application/json", "application/xml", "text/xml"]);
-    const ui = await t.app.inject({ method: "GET", url: "/docs" });
+    const ui = await t.app.inject({ method: "GET", url: "/docs", headers: admin });
     expect([200, 302]).toContain(ui.statusCode);
   });
 });
@@ -182,7 +192,7 @@ describe("errors", () => {
     const res = await t.app.inject({
       method: "GET",
       url: "/v2/anything",
-      headers: { "x-request-id": "trace-123" },
+      headers: { "x-request-id": "trace-123", ...(await authAs("data.team.1")) },
     });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
@@ -198,7 +208,11 @@ describe("errors", () => {
     closers.push(async () => {
       await t.app.close();
     });
-    const res = await t.app.inject({ method: "GET", url: "/v1/conflicts" });
+    const res = await t.app.inject({
+      method: "GET",
+      url: "/v1/conflicts",
+      headers: await authAs("data.team.1"),
+    });
     expect(res.statusCode).toBeGreaterThanOrEqual(500);
     const body = res.json<ErrorJson>();
     expect(Object.keys(body.error).sort()).toEqual(["code", "message", "requestId"]);
@@ -209,18 +223,24 @@ describe("errors", () => {
     const base = await testApp();
     closers.push(base.done);
     const logs: string[] = [];
+    // The route this test adds must be in the access policy, or the app does not start.
+    const dir = mkdtempSync(join(tmpdir(), "policy-"));
+    const policyPath = join(dir, "access-policy.yaml");
+    const bundled = readFileSync("mappings/access-policy.yaml", "utf8");
+    writeFileSync(policyPath, `${bundled}  GET /drifted:\n    roles: [ADMIN]\n`);
     const app = buildApp({
       db: base.db,
       producer: base.producer,
       config: TEST_CONFIG,
       logger: createLogger({ level: "info" }, { write: (line: string) => logs.push(line) }),
+      auth: testAuth({ policyPath }),
     });
     app.get("/drifted", { schema: { response: { 200: ref("Health") } } }, async () => ({
       status: "ok",
       crn: "X123456",
     }));
     closers.push(() => app.close());
-    const res = await app.inject({ method: "GET", url: "/drifted" });
+    const res = await app.inject({ method: "GET", url: "/drifted", headers: await authAs("admin.user") });
     expect(res.statusCode).toBe(500);
     expect(res.json<ErrorJson>().error).toMatchObject({
       code: "BRIDGE_E_INTERNAL",

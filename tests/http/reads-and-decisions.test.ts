@@ -1,6 +1,8 @@
 /**
  * The reviewers' and operators' routes against a real store: persons, conflicts (filters, paging, history,
- * decisions with four-eyes), deliveries and dead letters (listing, replay through the producer).
+ * decisions with four-eyes), deliveries and dead letters (listing, replay through the producer). Callers
+ * sign in at the run's bundled identity provider as a role the access policy allows on each route: the
+ * data team reads and decides, an administrator works the dead letters.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncConflicts } from "../../src/store/repositories/conflict-sync.ts";
@@ -11,6 +13,7 @@ import { saveOasysAssessment } from "../../src/store/repositories/oasys.ts";
 import { insertOutboxRows } from "../../src/store/repositories/outbox.ts";
 import { saveMatch, upsertPerson } from "../../src/store/repositories/persons.ts";
 import { conflict, newKeys, newPk, oasysAssessment } from "../store/support.ts";
+import { authAs, type Person } from "../support/tokens.ts";
 import { type ErrorJson, type TestApp, testApp } from "./support.ts";
 
 const T0 = "2026-10-01T10:00:00.000Z";
@@ -106,12 +109,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.done());
 
-const get = (url: string) => t.app.inject({ method: "GET", url });
-const decide = (id: string, reviewer: string | null, body: Record<string, unknown>) =>
+const get = async (url: string, as: Person = "data.team.1") =>
+  t.app.inject({ method: "GET", url, headers: await authAs(as) });
+/** A decision by a signed-in reviewer; null: no token at all. */
+const decide = async (id: string, reviewer: Person | null, body: Record<string, unknown>) =>
   t.app.inject({
     method: "POST",
     url: `/v1/conflicts/${id}/decisions`,
-    headers: reviewer ? { "x-reviewer": reviewer } : {},
+    headers: reviewer ? await authAs(reviewer) : {},
     payload: body,
   });
 
@@ -201,25 +206,25 @@ describe("conflict decisions", () => {
     expect((await get(`/v1/conflicts/${UNKNOWN}`)).statusCode).toBe(404);
   });
 
-  it("records decisions by the X-Reviewer header and enforces four-eyes on BLOCK", async () => {
-    const ack = await decide(blockId, "reviewer-a", { action: "ACKNOWLEDGE" });
+  it("records decisions by the signed-in reviewer and enforces four-eyes on BLOCK", async () => {
+    const ack = await decide(blockId, "data.team.1", { action: "ACKNOWLEDGE" });
     expect(ack.statusCode).toBe(200);
     expect(ack.json().conflict.state).toBe("ACKNOWLEDGED");
     const resolve = { action: "RESOLVE", decision: "ARMS level stands", rationale: "home visit is newer" };
-    const first = await decide(blockId, "reviewer-a", resolve);
+    const first = await decide(blockId, "data.team.1", resolve);
     expect(first.statusCode).toBe(200);
     expect(first.json().conflict).toMatchObject({
       state: "ACKNOWLEDGED",
-      pendingApproval: { actor: "reviewer-a" },
+      pendingApproval: { actor: "data.team.1" },
     });
-    const same = await decide(blockId, "reviewer-a", resolve);
+    const same = await decide(blockId, "data.team.1", resolve);
     expect(same.statusCode).toBe(409);
     expect(same.json<ErrorJson>().error.code).toBe("BRIDGE_E_FOUR_EYES");
-    const second = await decide(blockId, "reviewer-b", resolve);
+    const second = await decide(blockId, "data.team.2", resolve);
     expect(second.statusCode).toBe(200);
     expect(second.json().conflict).toMatchObject({
       state: "RESOLVED",
-      decidedBy: ["reviewer-a", "reviewer-b"],
+      decidedBy: ["data.team.1", "data.team.2"],
     });
     // The final decision re-reconciled the person in its own transaction (src/pipeline/decide.ts).
     expect(second.json().release).toMatchObject({ reconciled: true });
@@ -239,18 +244,20 @@ describe("conflict decisions", () => {
         reason: "second reconciliation",
       })
     ).opened[0]!.id;
+    // Without a signed-in reviewer (no token) nothing is decided: 401 (it was a 400 for a missing header).
     const noReviewer = await decide(warnId, null, { action: "ACKNOWLEDGE" });
-    expect(noReviewer.statusCode).toBe(400);
-    expect(noReviewer.json<ErrorJson>().error.message).toContain("x-reviewer");
-    expect((await decide(warnId, "reviewer-a", { action: "ESCALATE" })).statusCode).toBe(400);
-    expect((await decide(warnId, "reviewer-a", { action: "ACKNOWLEDGE" })).statusCode).toBe(200);
-    const incomplete = await decide(warnId, "reviewer-a", { action: "DISMISS" });
+    expect(noReviewer.statusCode).toBe(401);
+    expect(noReviewer.json<ErrorJson>().error.code).toBe("BRIDGE_E_UNAUTHENTICATED");
+    expect((await decide(warnId, "data.team.1", { action: "ESCALATE" })).statusCode).toBe(400);
+    expect((await decide(warnId, "data.team.1", { action: "ACKNOWLEDGE" })).statusCode).toBe(200);
+    const incomplete = await decide(warnId, "data.team.1", { action: "DISMISS" });
     expect(incomplete.statusCode).toBe(422);
     expect(incomplete.json<ErrorJson>().error.code).toBe("BRIDGE_E_DECISION_INCOMPLETE");
-    const final = await decide(blockId, "reviewer-c", { action: "ACKNOWLEDGE" });
+    const final = await decide(blockId, "data.team.2", { action: "ACKNOWLEDGE" });
     expect(final.statusCode).toBe(409);
     expect(final.json<ErrorJson>().error.code).toBe("BRIDGE_E_CONFLICT_TRANSITION");
-    expect((await decide(UNKNOWN, "reviewer-a", { action: "ACKNOWLEDGE" })).statusCode).toBe(404);
+    expect(final.json<ErrorJson & { error: { validActions: string[] } }>().error.validActions).toEqual([]);
+    expect((await decide(UNKNOWN, "data.team.1", { action: "ACKNOWLEDGE" })).statusCode).toBe(404);
   });
 });
 
@@ -284,12 +291,17 @@ describe("dead letters", () => {
       attempts: 1,
       createdAt: T1,
     });
-    const list = (await get("/v1/dead-letters?state=OPEN")).json();
+    const admin = await authAs("admin.user");
+    const list = (await get("/v1/dead-letters?state=OPEN", "admin.user")).json();
     expect(list.items).toEqual([
       expect.objectContaining({ id: letter.id, stage: "RECONCILE", replayCount: 0 }),
     ]);
 
-    const res = await t.app.inject({ method: "POST", url: `/v1/dead-letters/${letter.id}/replay` });
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/v1/dead-letters/${letter.id}/replay`,
+      headers: admin,
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({
       deadLetterId: letter.id,
@@ -302,9 +314,10 @@ describe("dead letters", () => {
       data: { source: "ARMS", record: "ARMS-ESX-1", revision: 2 },
       jobKey: res.json().jobKey,
     });
-    expect((await get("/v1/dead-letters?state=REPLAYED")).json().items).toHaveLength(1);
+    expect((await get("/v1/dead-letters?state=REPLAYED", "admin.user")).json().items).toHaveLength(1);
     expect(
-      (await t.app.inject({ method: "POST", url: `/v1/dead-letters/${UNKNOWN}/replay` })).statusCode,
+      (await t.app.inject({ method: "POST", url: `/v1/dead-letters/${UNKNOWN}/replay`, headers: admin }))
+        .statusCode,
     ).toBe(404);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Shared set-up for the HTTP suite: the real app (buildApp) on a fresh PostgreSQL schema of its own, with
+ * Shared set-up for the HTTP suite: the real app (buildApp) on a fresh PostgreSQL schema of its own,
+ * verifying tokens from the run's bundled identity provider (tests/support/tokens.ts gets them), with
  * an in-process JobProducer that records what would be queued (the JobProducer interface is the seam the
  * service itself offers for running without Redis; tests about queuing through BullMQ use the real one),
  * and the app's log lines captured so tests can check what is (not) logged.
  */
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { type AppAuth, appAuth } from "../../src/auth/index.ts";
 import { buildApp } from "../../src/http/app.ts";
 import type { AppDeps } from "../../src/http/deps.ts";
 import { createLogger } from "../../src/log.ts";
@@ -14,6 +16,7 @@ import type { AnyJob } from "../../src/queue/producer.ts";
 import { dropSchema } from "../../src/store/db.ts";
 import { type Db, openStore } from "../../src/store/index.ts";
 import { DATABASE_URL, uniqueSchema } from "../store/support.ts";
+import { testAuthSettings } from "../support/tokens.ts";
 
 /** Records every job it is given, in order. */
 export class RecordingProducer {
@@ -52,6 +55,14 @@ export const TEST_CONFIG: AppDeps["config"] = {
 
 export const FIXED_NOW = new Date("2026-11-20T12:00:00.000Z");
 
+/**
+ * The API's sign-in against the run's bundled identity provider (the global setup starts it), with the
+ * bundled access policy; `overrides` change a setting (audience, issuer, clock skew, policy file).
+ */
+export function testAuth(overrides: Partial<ReturnType<typeof testAuthSettings>> = {}): AppAuth {
+  return appAuth({ ...testAuthSettings(), ...overrides });
+}
+
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
@@ -77,6 +88,7 @@ export async function testApp(overrides: Partial<AppDeps> = {}): Promise<TestApp
     config: TEST_CONFIG,
     logger: createLogger({ level: "debug" }, sink),
     now: () => FIXED_NOW,
+    auth: testAuth(),
     ...overrides,
   });
   await app.ready();

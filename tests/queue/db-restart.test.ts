@@ -23,6 +23,7 @@ import { saveArmsRevision } from "../../src/store/repositories/arms.ts";
 import { captureIo } from "../cli/capture.ts";
 import { uniqueSchema } from "../store/support.ts";
 import { type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.ts";
+import { authAs, testAuthEnv } from "../support/tokens.ts";
 import { type Person, personFrom } from "./fixtures.ts";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./support.ts";
 
@@ -71,15 +72,16 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
+/** A read as the data team (deliveries); the probes ignore the token. */
 async function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${api!.base}${path}`);
+  const res = await fetch(`${api!.base}${path}`, { headers: await authAs("data.team.1") });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function postExport(person: Person): Promise<{ status: number; code?: string }> {
   const res = await fetch(`${api!.base}/v1/oasys/exports`, {
     method: "POST",
-    headers: { "content-type": "application/xml" },
+    headers: { "content-type": "application/xml", ...(await authAs("oasys-system")) },
     body: Buffer.from(person.oasysXml()),
   });
   const body = (await res.json()) as { error?: { code?: string } };
@@ -143,7 +145,7 @@ beforeAll(async () => {
     listening = resolve;
   });
   const exit = serveCommand([], io, {
-    env: { ...env, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent" },
+    env: { ...env, ...testAuthEnv(), HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent" },
     stop: stop.signal,
     onListening: (address) => listening(address.port),
   });

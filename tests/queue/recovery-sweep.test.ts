@@ -31,7 +31,8 @@ import { saveArmsRevision } from "../../src/store/repositories/arms.ts";
 import { listDeadLetters } from "../../src/store/repositories/dead-letters.ts";
 import { BUNDLE_SOURCE, saveRawExport } from "../../src/store/repositories/exports.ts";
 import { getOasysAssessment } from "../../src/store/repositories/oasys.ts";
-import { RecordingProducer, TEST_CONFIG } from "../http/support.ts";
+import { RecordingProducer, TEST_CONFIG, testAuth } from "../http/support.ts";
+import { authAs } from "../support/tokens.ts";
 import { type Person, personFrom } from "./fixtures.ts";
 import {
   dropPrefix,
@@ -87,11 +88,17 @@ describe("the sweep at a worker's start-up", () => {
     const arms = evented.arms[0]!;
     // ORDS carries no date of birth, so neither does the police record (or ID-3 would hold the pushes).
     await saveArmsRevision(db, { ...arms, subject: { ...arms.subject, dateOfBirth: null } }, now);
-    const app = buildApp({ db, producer: new RecordingProducer(), config: TEST_CONFIG, logger: silentLog });
+    const app = buildApp({
+      db,
+      producer: new RecordingProducer(),
+      config: TEST_CONFIG,
+      logger: silentLog,
+      auth: testAuth(),
+    });
     const res = await app.inject({
       method: "POST",
       url: "/v1/oasys/events",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await authAs("oasys-system")) },
       payload: {
         eventType: "assessment.summary.produced",
         version: 1,

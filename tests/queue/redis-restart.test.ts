@@ -17,8 +17,9 @@ import { type BullProducer, createProducer } from "../../src/queue/producer.ts";
 import { type RunningWorker, startWorker } from "../../src/queue/worker.ts";
 import type { Db } from "../../src/store/index.ts";
 import { listDeadLetters } from "../../src/store/repositories/dead-letters.ts";
-import { TEST_CONFIG } from "../http/support.ts";
+import { TEST_CONFIG, testAuth } from "../http/support.ts";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.ts";
+import { authAs } from "../support/tokens.ts";
 import { type Person, personFrom } from "./fixtures.ts";
 import { postgresStore, silentLog, testConfig, uniquePrefix, waitFor } from "./support.ts";
 
@@ -65,7 +66,7 @@ beforeAll(async () => {
     prefix: config.queuePrefix,
     attempts: config.worker.pushAttempts,
   });
-  app = buildApp({ db, producer, config: TEST_CONFIG, logger: silentLog });
+  app = buildApp({ db, producer, config: TEST_CONFIG, logger: silentLog, auth: testAuth() });
   await app.ready();
 });
 
@@ -83,7 +84,7 @@ const postExport = async (person: Person): Promise<number> =>
     await app.inject({
       method: "POST",
       url: "/v1/oasys/exports",
-      headers: { "content-type": "application/xml" },
+      headers: { "content-type": "application/xml", ...(await authAs("oasys-system")) },
       payload: Buffer.from(person.oasysXml()),
     })
   ).statusCode;
@@ -94,7 +95,7 @@ describe("Redis restarted without persistence mid-run", () => {
     const arms = await app.inject({
       method: "POST",
       url: "/v1/arms/assessments",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await authAs("arms-system")) },
       payload: people.map((p) => p.arms[0]),
     });
     expect(arms.statusCode).toBe(202);

@@ -40,6 +40,14 @@ describe("bridge simulate", () => {
     );
     const url = await until(() => /listening on (http:\S+)/.exec(stdout.text)?.[1], "the listening line");
     expect(stdout.text).toContain("ORDS: 1 assessments from 1 files");
+    // The identity provider runs beside them, on a port of its own (any free one, with --port 0).
+    const issuer = await until(
+      () => /identity provider: issuer (http:\S+)/.exec(stdout.text)?.[1],
+      "the issuer",
+    );
+    expect(issuer).not.toBe(url);
+    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    expect(discovery).toMatchObject({ issuer, jwks_uri: `${issuer}/jwks` });
 
     expect(await (await fetch(`${url}/__faults`)).json()).toMatchObject({
       seed: 9,
@@ -75,6 +83,8 @@ describe("bridge simulate", () => {
     [["--token-ttl", "0"], "--token-ttl must be a whole number of seconds"],
     [["--colour"], "Unknown option '--colour'"],
     [["--data", "no/such/dir"], "--data must be a directory"],
+    [["--idp-port", "70000"], "--idp-port must be 0 to 65535"],
+    [["--idp-issuer", "localhost:9091"], "--idp-issuer must be an http(s) URL"],
   ])("refuses %j", async (argv, message) => {
     const { io, stderr } = captureIo();
     expect(await simulateCommand(argv, io, AbortSignal.abort())).toBe(1);

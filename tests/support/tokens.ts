@@ -8,6 +8,7 @@ import { inject } from "vitest";
 // Not simulators/idp/index.ts: the test files need the flows, not the provider (oidc-provider) itself.
 import { API_AUDIENCE, DEV_CLIENTS, DEV_USERS } from "../../simulators/idp/accounts.ts";
 import { clientCredentialsToken, passwordSignIn } from "../../simulators/idp/sign-in.ts";
+import type { ApiAuth } from "../../src/config.ts";
 import type { TestIdp } from "../setup/services.ts";
 
 export type Person =
@@ -28,7 +29,7 @@ export type System =
 export const testIdp = (): TestIdp => inject("idp");
 
 /** The settings an API verifying the run's tokens uses (AUTH_*), as `apiAuth` resolves them. */
-export function testAuthSettings() {
+export function testAuthSettings(): ApiAuth {
   const { issuer } = testIdp();
   return { issuer, jwksUrl: `${issuer}/jwks`, audience: API_AUDIENCE, clockSkewS: 30, policyPath: null };
 }

@@ -11,6 +11,11 @@
  * the conflict ACKNOWLEDGED; the same action by a different reviewer completes it; the same reviewer again
  * is refused (BRIDGE_E_FOUR_EYES). A different reviewer proposing the other action replaces the pending
  * approval, which then awaits someone other than them. RESOLVED, DISMISSED and CLOSED are final.
+ * Reviewers are compared by `actor`, the authenticated subject the API passes (never a name a caller
+ * chose); their role and agency, when given, are recorded in each event's details.
+ *
+ * A refused action (409: BRIDGE_E_CONFLICT_TRANSITION, BRIDGE_E_FOUR_EYES) carries `validActions`, the
+ * actions the conflict's current state allows (RESOLVE from OPEN is refused: ACKNOWLEDGE first).
  *
  * Nothing here reads a clock or a database: `at` is given, the result says the new state and the event to
  * append to the conflict's history.
@@ -42,6 +47,9 @@ export type ConflictEventAction =
 export interface PendingApproval {
   action: FinalAction;
   actor: string;
+  /** The reviewer's role(s) and agency, when the request said them. */
+  role?: string | null;
+  agency?: string | null;
   decision: string | null;
   rationale: string;
   at: string;
@@ -56,8 +64,11 @@ export interface ConflictStatus {
 
 export interface ReviewRequest {
   action: ReviewAction;
-  /** Who decides (a reviewer id, never a name). */
+  /** Who decides: the authenticated subject (an id, never a name). */
   actor: string;
+  /** The reviewer's role(s) (e.g. "DATA_TEAM") and agency, recorded in the event's details. */
+  role?: string | null;
+  agency?: string | null;
   /** Required to resolve or dismiss. */
   rationale?: string | null;
   /** What was decided; required to resolve (e.g. "ARMS level stands; OASys RoSH to be reviewed"). */
@@ -108,6 +119,10 @@ const FINAL_EVENT: Readonly<Record<FinalAction, ConflictEventAction>> = {
   DISMISS: "DISMISSED",
 };
 
+/** The reviewer actions a conflict in this state allows (none once it is final). */
+export const validActionsFrom = (state: ConflictState): ReviewAction[] =>
+  (Object.keys(ALLOWED_FROM) as ReviewAction[]).filter((action) => ALLOWED_FROM[action].includes(state));
+
 /** Whether a decision on a conflict of this severity takes two different reviewers. */
 export const needsFourEyes = (severity: Severity, policy: PushPolicy): boolean =>
   policy[severity].reviewers >= 2;
@@ -126,13 +141,18 @@ function incomplete(what: string, action: ReviewAction | "CLOSE"): never {
 export function review(current: ConflictStatus, request: ReviewRequest, policy: PushPolicy): Transition {
   const actor = present(request.actor) ?? incomplete("an actor", request.action);
   if (!ALLOWED_FROM[request.action].includes(current.state)) {
+    const validActions = validActionsFrom(current.state);
     throw new BridgeError(
       "BRIDGE_E_CONFLICT_TRANSITION",
-      `${request.action} is not allowed from ${current.state}`,
-      { action: request.action, state: current.state },
+      `${request.action} is not allowed from ${current.state}; ${
+        validActions.length > 0 ? `allowed now: ${validActions.join(", ")}` : "the conflict is final"
+      }`,
+      { action: request.action, state: current.state, validActions },
     );
   }
-  const base = { fromState: current.state, actor, at: request.at, details: {} };
+  const reviewer = request.role ? { role: request.role, agency: request.agency ?? null } : null;
+  const who = reviewer ? { reviewer } : {};
+  const base = { fromState: current.state, actor, at: request.at, details: who };
 
   if (request.action === "ACKNOWLEDGE") {
     return {
@@ -147,13 +167,24 @@ export function review(current: ConflictStatus, request: ReviewRequest, policy: 
   const rationale = present(request.rationale) ?? incomplete("a rationale", action);
   const decision = present(request.decision);
   if (action === "RESOLVE" && !decision) incomplete("a decision", action);
-  const approval: PendingApproval = { action, actor, decision, rationale, at: request.at };
+  const approval: PendingApproval = {
+    action,
+    actor,
+    ...(reviewer ? { role: reviewer.role, agency: reviewer.agency } : {}),
+    decision,
+    rationale,
+    at: request.at,
+  };
 
   const pending = current.pendingApproval;
   const fourEyes = needsFourEyes(current.severity, policy);
   if (fourEyes) {
     if (pending && pending.actor === actor) {
-      throw new BridgeError("BRIDGE_E_FOUR_EYES", "the same reviewer cannot sign off twice", { action });
+      throw new BridgeError(
+        "BRIDGE_E_FOUR_EYES",
+        "the same reviewer cannot sign off twice; another reviewer must",
+        { action, state: current.state, validActions: validActionsFrom(current.state) },
+      );
     }
     if (!pending || pending.action !== action) {
       return {
@@ -172,8 +203,9 @@ export function review(current: ConflictStatus, request: ReviewRequest, policy: 
                 proposes: action,
                 replaces: pending.action,
                 replacedActor: pending.actor,
+                ...who,
               }
-            : { awaiting: "second reviewer", proposes: action },
+            : { awaiting: "second reviewer", proposes: action, ...who },
         },
       };
     }
@@ -191,7 +223,19 @@ export function review(current: ConflictStatus, request: ReviewRequest, policy: 
       toState: state,
       decision,
       rationale,
-      details: decidedBy.length > 1 ? { decidedBy } : {},
+      details: {
+        ...(decidedBy.length > 1 ? { decidedBy } : {}),
+        ...who,
+        // Who signed off, with what role and agency (the first from the pending approval).
+        ...(reviewer && pending && fourEyes
+          ? {
+              reviewers: [
+                { actor: pending.actor, role: pending.role ?? null, agency: pending.agency ?? null },
+                { actor, role: reviewer.role, agency: reviewer.agency },
+              ],
+            }
+          : {}),
+      },
     },
   };
 }

@@ -1,14 +1,17 @@
 /**
  * Conflicts for reviewers: a filtered, keyset-paged listing; one conflict with its history; and a
- * reviewer's decision. The reviewer is named by the `X-Reviewer` header (a reviewer id, never a name)
- * until authentication arrives in a later step, when it will come from the verified token instead.
- * Four-eyes on BLOCK conflicts is enforced by the lifecycle (409 BRIDGE_E_FOUR_EYES). A decision that ends a
+ * reviewer's decision. The reviewer is the signed-in person the verified token names
+ * (`request.principal`: the access policy lets only people with DATA_TEAM decide, never a system); the
+ * `X-Reviewer` header of earlier versions is gone and ignored.
+ * Four-eyes on BLOCK conflicts is enforced by the lifecycle, comparing authenticated subjects (409
+ * BRIDGE_E_FOUR_EYES); every 409 lists the actions the conflict's state allows. A decision that ends a
  * conflict re-reconciles the person in the same transaction (src/pipeline/decide.ts); the pushes it
  * releases are queued here after the commit (the outbox sweeper delivers them if queuing fails).
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Severity } from "../../core/conflicts/types.ts";
 import { CONFLICT_STATES, type ConflictState, type ReviewAction } from "../../core/reconcile/lifecycle.ts";
+import { BridgeError } from "../../errors.ts";
 import { decideConflict } from "../../pipeline/decide.ts";
 import { getConflict, listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
 import type { RouteDeps } from "../deps.ts";
@@ -21,7 +24,6 @@ const ID_PARAMS = {
   required: ["id"],
   properties: { id: { type: "string", format: "uuid" } },
 } as const;
-export const REVIEWER_HEADER = "x-reviewer";
 const DAY_MS = 24 * 3600 * 1000;
 
 interface ListQuery {
@@ -118,29 +120,26 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         tags: ["conflicts"],
         summary: "Record a reviewer's decision (acknowledge, resolve, dismiss)",
         description:
-          "The reviewer is the X-Reviewer header (a reviewer id). A BLOCK conflict is resolved or dismissed only when a second, different reviewer makes the same decision (409 BRIDGE_E_FOUR_EYES for the same reviewer twice).",
+          "The reviewer is the signed-in person the bearer token names (a DATA_TEAM user; a system client never decides); the X-Reviewer header of earlier versions is gone and ignored. ACKNOWLEDGE first (from OPEN), then RESOLVE or DISMISS (from ACKNOWLEDGED). A BLOCK conflict is resolved or dismissed only when a second, different person makes the same decision (409 BRIDGE_E_FOUR_EYES for the same person twice). Every 409 (BRIDGE_E_CONFLICT_TRANSITION, BRIDGE_E_FOUR_EYES) lists in `error.validActions` the actions the conflict's current state allows. The decision records the reviewer's subject, role and agency.",
         params: ID_PARAMS,
-        headers: {
-          type: "object",
-          required: [REVIEWER_HEADER],
-          properties: {
-            [REVIEWER_HEADER]: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$" },
-          },
-        },
         body: ref("DecisionRequest"),
         response: { 200: ref("DecisionResult") },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const actor = request.headers[REVIEWER_HEADER] as string;
+      // The access policy admits only signed-in people with a deciding role here (src/auth/plugin.ts).
+      const reviewer = request.principal;
+      if (!reviewer) throw new BridgeError("BRIDGE_E_UNAUTHENTICATED", "no signed-in reviewer");
       const body = request.body as { action: ReviewAction; decision?: string; rationale?: string };
       const result = await decideConflict(
         deps.db,
         id,
         {
           action: body.action,
-          actor,
+          actor: reviewer.subject,
+          role: [...reviewer.roles].sort().join(","),
+          agency: reviewer.agency,
           decision: body.decision ?? null,
           rationale: body.rationale ?? null,
           at: deps.nowIso(),

@@ -11,6 +11,7 @@ import {
   type ReviewRequest,
   refreshOnReevaluation,
   review as reviewUnder,
+  validActionsFrom,
 } from "../../../src/core/reconcile/lifecycle.ts";
 import { BridgeError, type ErrorCode } from "../../../src/errors.ts";
 
@@ -210,6 +211,60 @@ describe("four-eyes on BLOCK conflicts", () => {
 
   it("acknowledging a BLOCK conflict needs one reviewer", () => {
     expect(review(status("OPEN", "BLOCK"), request("ACKNOWLEDGE")).state).toBe("ACKNOWLEDGED");
+  });
+});
+
+describe("refusals say what is valid now; events say who decided, as what", () => {
+  it("lists the actions each state allows", () => {
+    expect(Object.fromEntries(CONFLICT_STATES.map((state) => [state, validActionsFrom(state)]))).toEqual({
+      OPEN: ["ACKNOWLEDGE"],
+      ACKNOWLEDGED: ["RESOLVE", "DISMISS"],
+      RESOLVED: [],
+      DISMISSED: [],
+      CLOSED: [],
+    });
+  });
+
+  it("a refused transition and a refused second sign-off carry the valid actions", () => {
+    const caught = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e as BridgeError;
+      }
+      throw new Error("not refused");
+    };
+    const early = caught(() => review(status("OPEN"), request("RESOLVE")));
+    expect(early.context).toMatchObject({ state: "OPEN", validActions: ["ACKNOWLEDGE"] });
+    expect(early.message).toContain("allowed now: ACKNOWLEDGE");
+    const pending: PendingApproval = {
+      action: "RESOLVE",
+      actor: "reviewer-a",
+      decision: "d",
+      rationale: "r",
+      at: AT,
+    };
+    const twice = caught(() => review(status("ACKNOWLEDGED", "BLOCK", pending), request("DISMISS")));
+    expect(twice.code).toBe("BRIDGE_E_FOUR_EYES");
+    expect(twice.context).toMatchObject({ state: "ACKNOWLEDGED", validActions: ["RESOLVE", "DISMISS"] });
+  });
+
+  it("records the reviewer's role and agency when given, both reviewers' on a four-eyes decision", () => {
+    const as = (actor: string) => request("RESOLVE", actor, { role: "DATA_TEAM", agency: "BRIDGE" });
+    const first = review(status("ACKNOWLEDGED", "BLOCK"), as("reviewer-a"));
+    expect(first.pendingApproval).toMatchObject({ actor: "reviewer-a", role: "DATA_TEAM", agency: "BRIDGE" });
+    expect(first.event.details).toMatchObject({ reviewer: { role: "DATA_TEAM", agency: "BRIDGE" } });
+    const second = review(status("ACKNOWLEDGED", "BLOCK", first.pendingApproval), as("reviewer-b"));
+    expect(second.event.details).toEqual({
+      decidedBy: ["reviewer-a", "reviewer-b"],
+      reviewer: { role: "DATA_TEAM", agency: "BRIDGE" },
+      reviewers: [
+        { actor: "reviewer-a", role: "DATA_TEAM", agency: "BRIDGE" },
+        { actor: "reviewer-b", role: "DATA_TEAM", agency: "BRIDGE" },
+      ],
+    });
+    // Without them (as before sign-in), the details are as they were.
+    expect(review(status("OPEN"), request("ACKNOWLEDGE")).event.details).toEqual({});
   });
 });
 

@@ -47,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text exposition format) */
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Roles: one of ADMIN.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -69,6 +72,8 @@ export interface paths {
         /**
          * Receive an OASys export (XML, or a JSON bundle of canonical assessments)
          * @description 202 with each assessment's acceptance and the export id; 200 with duplicate: true when the same bytes were received before (nothing is processed again). A whole-file fault refuses the request with its registry code and stores nothing.
+         *
+         *     Roles: one of PROBATION.
          */
         post: operations["postOasysExport"];
         delete?: never;
@@ -84,7 +89,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A stored export and the assessments stored from it */
+        /**
+         * A stored export and the assessments stored from it
+         * @description Roles: one of PROBATION, DATA_TEAM, ADMIN.
+         */
         get: operations["getExport"];
         put?: never;
         post?: never;
@@ -106,6 +114,8 @@ export interface paths {
         /**
          * Receive an assessment.summary.produced event; the assessment is pulled from OASys
          * @description 202 when the pull is queued. The assessment pk comes from additionalInformation.assessmentPk or the asssumm detailUrl; the event id is derived from the event, so a re-delivered event queues nothing new.
+         *
+         *     Roles: one of PROBATION.
          */
         post: operations["postOasysEvent"];
         delete?: never;
@@ -123,7 +133,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Receive completed ARMS assessments (one document or an array) */
+        /**
+         * Receive completed ARMS assessments (one document or an array)
+         * @description Roles: one of POLICE.
+         */
         post: operations["postArmsAssessments"];
         delete?: never;
         options?: never;
@@ -141,6 +154,8 @@ export interface paths {
         /**
          * The reconciled view of a person
          * @description Live conflicts (up to 500) and the 20 most recent deliveries; the rest are at /v1/conflicts?personId= and /v1/deliveries?personId=.
+         *
+         *     Roles: one of DATA_TEAM.
          */
         get: operations["getPerson"];
         put?: never;
@@ -161,6 +176,8 @@ export interface paths {
         /**
          * Conflicts matching every filter given, newest opened first
          * @description Age filters: openedAfter/openedBefore (instants) or minAgeDays/maxAgeDays (whole days before now); given together, the narrower bound wins. Page with `cursor` = the previous page's nextCursor.
+         *
+         *     Roles: one of DATA_TEAM.
          */
         get: operations["listConflicts"];
         put?: never;
@@ -178,7 +195,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A conflict with its history */
+        /**
+         * A conflict with its history
+         * @description Roles: one of DATA_TEAM.
+         */
         get: operations["getConflict"];
         put?: never;
         post?: never;
@@ -199,7 +219,9 @@ export interface paths {
         put?: never;
         /**
          * Record a reviewer's decision (acknowledge, resolve, dismiss)
-         * @description The reviewer is the X-Reviewer header (a reviewer id). A BLOCK conflict is resolved or dismissed only when a second, different reviewer makes the same decision (409 BRIDGE_E_FOUR_EYES for the same reviewer twice).
+         * @description The reviewer is the signed-in person the bearer token names (a DATA_TEAM user; a system client never decides); the X-Reviewer header of earlier versions is gone and ignored. ACKNOWLEDGE first (from OPEN), then RESOLVE or DISMISS (from ACKNOWLEDGED). A BLOCK conflict is resolved or dismissed only when a second, different person makes the same decision (409 BRIDGE_E_FOUR_EYES for the same person twice). Every 409 (BRIDGE_E_CONFLICT_TRANSITION, BRIDGE_E_FOUR_EYES) lists in `error.validActions` the actions the conflict's current state allows. The decision records the reviewer's subject, role and agency.
+         *
+         *     Roles: one of DATA_TEAM.
          */
         post: operations["recordConflictDecision"];
         delete?: never;
@@ -215,7 +237,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Push status: outbox rows with their delivery attempts, newest first */
+        /**
+         * Push status: outbox rows with their delivery attempts, newest first
+         * @description Roles: one of DATA_TEAM, ADMIN.
+         */
         get: operations["listDeliveries"];
         put?: never;
         post?: never;
@@ -232,7 +257,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dead letters, newest first */
+        /**
+         * Dead letters, newest first
+         * @description Roles: one of ADMIN.
+         */
         get: operations["listDeadLetters"];
         put?: never;
         post?: never;
@@ -251,7 +279,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put a dead letter's work back through the pipeline */
+        /**
+         * Put a dead letter's work back through the pipeline
+         * @description Roles: one of ADMIN.
+         */
         post: operations["replayDeadLetter"];
         delete?: never;
         options?: never;
@@ -346,7 +377,12 @@ export interface components {
             pendingApproval: {
                 /** @enum {unknown} */
                 action: "RESOLVE" | "DISMISS";
+                /** @description The first reviewer: the authenticated subject. */
                 actor: string;
+                /** @description The first reviewer's role(s), e.g. DATA_TEAM (approvals recorded before sign-in have none). */
+                role?: string | null;
+                /** @description The first reviewer's agency (POLICE, PROBATION or BRIDGE). */
+                agency?: string | null;
                 decision: string | null;
                 rationale: string;
                 /** Format: date-time */
@@ -390,7 +426,7 @@ export interface components {
         };
         /**
          * A reviewer's decision on a conflict
-         * @description The reviewer is named by the `X-Reviewer` header (an id, never a name). RESOLVE needs `decision` and `rationale`; DISMISS needs `rationale`. A BLOCK conflict needs two different reviewers (four-eyes).
+         * @description The reviewer is the signed-in person the bearer token names (the `X-Reviewer` header of earlier versions is gone and ignored). RESOLVE needs `decision` and `rationale`; DISMISS needs `rationale`. A BLOCK conflict needs two different people (four-eyes).
          */
         DecisionRequest: {
             /** @enum {unknown} */
@@ -498,6 +534,8 @@ export interface components {
                 code: string;
                 message: string;
                 requestId: string;
+                /** @description On a 409 about a conflict's lifecycle (BRIDGE_E_CONFLICT_TRANSITION, BRIDGE_E_FOUR_EYES): the reviewer actions the conflict's current state allows (RESOLVE and DISMISS only after ACKNOWLEDGE; none once it is final). */
+                validActions?: ("ACKNOWLEDGE" | "RESOLVE" | "DISMISS")[];
             };
         };
         /** An event accepted for a pull from OASys */
@@ -736,6 +774,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Service Unavailable: BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     postOasysExport: {
@@ -825,7 +872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +948,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -997,7 +1044,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1088,7 +1135,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1164,7 +1211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1241,7 +1288,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1317,7 +1364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1331,9 +1378,7 @@ export interface operations {
     recordConflictDecision: {
         parameters: {
             query?: never;
-            header: {
-                "x-reviewer": string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -1435,7 +1480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1507,7 +1552,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1580,7 +1625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1674,7 +1719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later). */
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;

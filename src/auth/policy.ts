@@ -1,0 +1,218 @@
+/**
+ * The access policy (`mappings/access-policy.yaml`, schema `schemas/access-policy.schema.json`): token
+ * authorities -> the bridge's roles, the public routes, and for every other route which roles (and which
+ * kinds of caller) may call it. Parsing is pure (text in, policy or error out); `loadAccessPolicy` does the
+ * one file read. Every error names the file, line and column, as the thresholds file's do.
+ *
+ * Routes are named by method and the URL pattern the API declares (`GET /v1/persons/:id`); HEAD is GET's.
+ * A pattern ending in `/**` covers that path and everything under it (the OpenAPI UI's assets).
+ * `checkCoverage` refuses a route the policy does not name and an entry naming no route: fail closed.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Document, LineCounter, type Node, parseDocument } from "yaml";
+import { nodeAt } from "../core/conflicts/thresholds.ts";
+import { schemaValidator } from "../core/schemas.ts";
+import { BridgeError } from "../errors.ts";
+import { type Principal, ROLES, type Role } from "./principal.ts";
+
+export const ACCESS_POLICY_SCHEMA = "access-policy.schema.json";
+export const DEFAULT_ACCESS_POLICY_PATH = fileURLToPath(
+  new URL("../../mappings/access-policy.yaml", import.meta.url),
+);
+
+export type PrincipalKind = Principal["kind"];
+
+/** Who may call one route. */
+export interface RouteRule {
+  /** `METHOD pattern` as written in the file. */
+  key: string;
+  roles: readonly Role[];
+  principals: readonly PrincipalKind[];
+  /** System clients allowed by client_id whatever their roles. */
+  clients: readonly string[];
+}
+
+export interface AccessPolicy {
+  file: string;
+  /** Token authority -> role. */
+  authorities: ReadonlyMap<string, Role>;
+  /** Whether the route answers without a token. */
+  isPublic(method: string, url: string): boolean;
+  /** The rule for a route, or null when the policy does not name it. */
+  rule(method: string, url: string): RouteRule | null;
+  /** The roles a route's rule names (for the API description); undefined for public or unknown routes. */
+  rolesFor(method: string, url: string): readonly Role[] | undefined;
+  /** Checks the API's routes against the policy; throws naming every route not covered and stale entry. */
+  checkCoverage(routes: readonly { method: string; url: string }[]): void;
+}
+
+interface PolicyFile {
+  version: 1;
+  authorities: Record<string, Role>;
+  public: string[];
+  routes: Record<string, { roles: Role[]; principals?: PrincipalKind[]; clients?: string[]; why?: string }>;
+}
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+function invalid(file: string, at: Position | null, path: string, reason: string): BridgeError {
+  const where = at ? `${file}:${at.line}:${at.column}` : file;
+  return new BridgeError("BRIDGE_E_ACCESS_POLICY_INVALID", `${where} ${path} ${reason}`, {
+    file,
+    line: at?.line ?? null,
+    column: at?.column ?? null,
+    path,
+  });
+}
+
+function positionOf(node: Node | null, lines: LineCounter): Position | null {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return null;
+  const { line, col } = lines.linePos(offset);
+  return { line, column: col };
+}
+
+const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** Whether a request's method (HEAD is GET) and route URL match a policy key. */
+function matches(key: string, method: string, url: string): boolean {
+  const space = key.indexOf(" ");
+  if (key.slice(0, space) !== (method === "HEAD" ? "GET" : method)) return false;
+  const pattern = key.slice(space + 1);
+  if (!pattern.endsWith("/**")) return pattern === url;
+  const base = pattern.slice(0, -3);
+  return url === base || url.startsWith(`${base}/`);
+}
+
+/** Parse and validate the policy YAML. Throws `BRIDGE_E_ACCESS_POLICY_INVALID` naming file:line:column. */
+export function parseAccessPolicy(text: string, file: string): AccessPolicy {
+  const lines = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = syntax.linePos?.[0];
+    const at = pos ? { line: pos.line, column: pos.col } : null;
+    throw invalid(file, at, "/", syntax.message.split("\n")[0] ?? "");
+  }
+  const data = doc.toJS() as unknown;
+  const validate = schemaValidator(ACCESS_POLICY_SCHEMA);
+  if (!validate(data)) {
+    const e = validate.errors?.[0];
+    const extra = e?.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }) : null;
+    // A key that breaks `propertyNames` (a route not written METHOD /path): ajv names it on the error.
+    const name = (e as { propertyName?: string } | undefined)?.propertyName ?? null;
+    const node = nodeAt(doc, e?.instancePath ?? "", extra?.additionalProperty ?? name ?? undefined);
+    const reason = extra
+      ? `has an unknown setting "${extra.additionalProperty}"`
+      : name !== null
+        ? `has a key "${name}" that is not allowed here (${e?.message})`
+        : e?.keyword === "enum"
+          ? `${e.message} (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)})`
+          : (e?.message ?? "is invalid");
+    throw invalid(file, positionOf(node, lines), e?.instancePath || "/", reason);
+  }
+  const parsed = data as PolicyFile;
+  const keyAt = (pointer: string, key: string) => positionOf(nodeAt(doc, pointer, key), lines);
+
+  for (const [i, key] of parsed.public.entries()) {
+    if (parsed.routes[key]) {
+      const at = keyAt("/routes", key);
+      throw invalid(file, at, `/routes/${escapePointer(key)}`, `is also listed as public (/public/${i})`);
+    }
+  }
+  const rules: RouteRule[] = Object.entries(parsed.routes).map(([key, r]) => ({
+    key,
+    roles: [...r.roles],
+    principals: [...(r.principals ?? ["user", "system"])],
+    clients: [...(r.clients ?? [])],
+  }));
+  for (const r of rules) {
+    if (r.clients.length > 0 && !r.principals.includes("system")) {
+      const at = keyAt(`/routes/${escapePointer(r.key)}`, "clients");
+      throw invalid(
+        file,
+        at,
+        `/routes/${escapePointer(r.key)}/clients`,
+        "names clients but systems may not call it",
+      );
+    }
+  }
+  const authorities = new Map(Object.entries(parsed.authorities));
+  const lookup = (method: string, url: string) => {
+    // An exact entry wins over a `/**` one.
+    const exact = rules.find((r) => !r.key.endsWith("/**") && matches(r.key, method, url));
+    return exact ?? rules.find((r) => matches(r.key, method, url)) ?? null;
+  };
+  const isPublic = (method: string, url: string) => parsed.public.some((key) => matches(key, method, url));
+
+  return {
+    file,
+    authorities,
+    isPublic,
+    rule: lookup,
+    rolesFor: (method, url) => (isPublic(method, url) ? undefined : lookup(method, url)?.roles),
+    checkCoverage(routes) {
+      const missing = new Set<string>();
+      const used = new Set<string>();
+      for (const { method, url } of routes) {
+        if (method === "OPTIONS") continue;
+        const publicKey = parsed.public.find((key) => matches(key, method, url));
+        const rule = publicKey ? null : lookup(method, url);
+        if (publicKey) used.add(publicKey);
+        else if (rule) used.add(rule.key);
+        else missing.add(`${method === "HEAD" ? "GET" : method} ${url}`);
+      }
+      if (missing.size > 0) {
+        throw invalid(
+          file,
+          null,
+          "/routes",
+          `names no rule for ${[...missing].join(", ")}: list each under routes (with the roles that may call it) or under public; the API does not start with a route the policy does not cover`,
+        );
+      }
+      const stale = [...parsed.public, ...Object.keys(parsed.routes)].find((key) => !used.has(key));
+      if (stale) {
+        const isPublicKey = parsed.public.includes(stale);
+        const at = isPublicKey
+          ? positionOf(nodeAt(doc, `/public/${parsed.public.indexOf(stale)}`), lines)
+          : keyAt("/routes", stale);
+        throw invalid(file, at, isPublicKey ? "/public" : "/routes", `"${stale}" names no route the API has`);
+      }
+    },
+  };
+}
+
+/** Loads the policy file once (IO at start-up only). */
+export function loadAccessPolicy(path: string = DEFAULT_ACCESS_POLICY_PATH): AccessPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new BridgeError(
+      "BRIDGE_E_ACCESS_POLICY_INVALID",
+      `${path} could not be read`,
+      { file: path },
+      {
+        cause: e,
+      },
+    );
+  }
+  return parseAccessPolicy(text, path);
+}
+
+/** Whether the policy lets this caller call the route the rule is for. */
+export function allows(rule: RouteRule, principal: Principal): boolean {
+  if (!rule.principals.includes(principal.kind)) return false;
+  if (principal.kind === "system" && rule.clients.includes(principal.subject)) return true;
+  return principal.roles.some((role) => rule.roles.includes(role));
+}
+
+/** The roles a token's authorities grant, in the order ROLES lists them; unknown authorities grant none. */
+export function rolesOf(policy: Pick<AccessPolicy, "authorities">, authorities: readonly string[]): Role[] {
+  const granted = new Set(authorities.map((a) => policy.authorities.get(a)).filter((r) => r !== undefined));
+  return ROLES.filter((role) => granted.has(role));
+}
