@@ -24,7 +24,8 @@ export const HELP = `usage: bridge dlq list [--stage INGEST|RECONCILE|PUSH] [--c
 
 Dead letters: work that failed permanently or ran out of attempts, with its stage, ids, error code and
 reason. 'replay' puts the work back through the same pipeline under a fresh job key (…:replay-<n>); the
-letter is kept and stamped. Reads DATABASE_URL/DB_SCHEMA (or BRIDGE_DATA_DIR, an embedded store's
+letter is kept and stamped. A letter is replayed once: replaying it again queues nothing and says where
+its replay stands (QUEUED, DONE, or DEAD_LETTERED with the letter it left, which can be replayed in turn). Reads DATABASE_URL/DB_SCHEMA (or BRIDGE_DATA_DIR, an embedded store's
 directory; without either there is no store to read, and it says so); replay also REDIS_URL/QUEUE_PREFIX.
 
 Exit codes: 0 done, 1 usage error, no such dead letter, or failure.
@@ -158,7 +159,9 @@ export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(
         json
           ? `${JSON.stringify(replayed)}\n`
-          : `replayed ${replayed.deadLetterId} onto ${replayed.queue} as ${replayed.jobKey}\n`,
+          : replayed.replayed
+            ? `replayed ${replayed.deadLetterId} onto ${replayed.queue} as ${replayed.jobKey}\n`
+            : `${replayed.deadLetterId} was replayed before, as ${replayed.jobKey}: nothing queued; that replay is ${replayed.replayState}${replayed.nextDeadLetterId ? ` (its dead letter: ${replayed.nextDeadLetterId})` : ""}\n`,
       );
       return EXIT.OK;
     } catch (e) {

@@ -92,7 +92,7 @@ describe("bridge dlq", () => {
     });
   });
 
-  it("replays onto the same queue under a replay key, and stamps the letter", async () => {
+  it("replays onto the same queue under a replay key, and stamps the letter, once", async () => {
     const replayed = await run("replay", ingestLetter.id, "--json");
     expect(replayed.code).toBe(0);
     expect(JSON.parse(replayed.out)).toMatchObject({
@@ -103,7 +103,14 @@ describe("bridge dlq", () => {
     const job = await producer.queues[QUEUES.ingest].getJob(bullJobId("ingest:oasys-export:7d4c:replay-1"));
     expect(job?.data).toEqual({ type: "OASYS_EXPORT", exportId: "7d4c" });
     expect((await run("list", "--state", "replayed")).out).toContain(ingestLetter.id);
-    expect((await run("replay", ingestLetter.id)).out).toContain("ingest:oasys-export:7d4c:replay-2");
+    // Once per letter: again, nothing new is queued, and it says so.
+    const again = await run("replay", ingestLetter.id);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain("was replayed before, as ingest:oasys-export:7d4c:replay-1: nothing queued");
+    expect(again.out).toContain("QUEUED");
+    expect(
+      await producer.queues[QUEUES.ingest].getJob(bullJobId("ingest:oasys-export:7d4c:replay-2")),
+    ).toBeUndefined();
   });
 
   it("exits 1 for an unknown letter and for usage errors", async () => {

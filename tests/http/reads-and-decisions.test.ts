@@ -278,7 +278,7 @@ describe("GET /v1/deliveries", () => {
 });
 
 describe("dead letters", () => {
-  it("lists dead letters and replays one through the producer under a replay key", async () => {
+  it("lists dead letters and replays one through the producer under a replay key, once", async () => {
     const letter = await recordDeadLetter(t.db, {
       stage: "RECONCILE",
       subject: {
@@ -308,6 +308,8 @@ describe("dead letters", () => {
       queue: "reconcile",
       jobKey: expect.stringMatching(/^reconcile:ARMS:ARMS-ESX-1:2:replay-1$/),
       replayCount: 1,
+      replayed: true,
+      replayState: "QUEUED",
     });
     expect(t.producer.added.at(-1)).toEqual({
       queue: "reconcile",
@@ -315,6 +317,14 @@ describe("dead letters", () => {
       jobKey: res.json().jobKey,
     });
     expect((await get("/v1/dead-letters?state=REPLAYED", "admin.user")).json().items).toHaveLength(1);
+    // Once per letter: asking again is 200, replayed: false, the same key (a no-op for BullMQ), no count.
+    const again = await t.app.inject({
+      method: "POST",
+      url: `/v1/dead-letters/${letter.id}/replay`,
+      headers: admin,
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ ...res.json(), replayed: false });
     expect(
       (await t.app.inject({ method: "POST", url: `/v1/dead-letters/${UNKNOWN}/replay`, headers: admin }))
         .statusCode,

@@ -1,7 +1,7 @@
 /**
  * Dead letters: work that failed permanently, listed newest first, and replayed through the same
  * pipeline (src/queue/replay.ts: the original job key plus a replay suffix; a PUSH letter also reopens its
- * outbox row). Replaying keeps the letter, stamped, so the history stays.
+ * outbox row). Replaying keeps the letter, stamped, so the history stays; a letter is replayed once.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { BridgeError } from "../../errors.ts";
@@ -63,13 +63,15 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
       bodyLimit: 1024,
       schema: {
         tags: ["dead letters"],
-        summary: "Put a dead letter's work back through the pipeline",
+        summary: "Put a dead letter's work back through the pipeline (once per letter)",
+        description:
+          "202 when the work is queued again. A letter is replayed once: asking again (or while its replay runs) queues nothing and writes no letter, and answers 200 with replayed: false and where the replay stands (a replay that failed again left a letter of its own, nextDeadLetterId).",
         params: {
           type: "object",
           required: ["id"],
           properties: { id: { type: "string", format: "uuid" } },
         },
-        response: { 202: ref("ReplayResult") },
+        response: { 200: ref("ReplayResult"), 202: ref("ReplayResult") },
       },
     },
     async (request, reply) => {
@@ -83,8 +85,16 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
       await enqueue(async () => {
         replayed = await replayDeadLetter(deps.db, { add }, id, new Date(deps.nowIso()));
       });
-      request.log.info({ deadLetterId: id, jobKey: replayed?.jobKey }, "dead letter replayed");
-      return reply.code(202).send(replayed);
+      request.log.info(
+        {
+          deadLetterId: id,
+          jobKey: replayed?.jobKey,
+          replayed: replayed?.replayed,
+          state: replayed?.replayState,
+        },
+        replayed?.replayed ? "dead letter replayed" : "dead letter replayed before: nothing queued",
+      );
+      return reply.code(replayed?.replayed ? 202 : 200).send(replayed);
     },
   );
 };

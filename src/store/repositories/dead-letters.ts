@@ -1,7 +1,8 @@
 /**
  * Dead letters: work that failed permanently (or ran out of attempts), kept with the stage, the subject's
  * ids, the registry error code and a person-free reason, for a person to look at and replay. Replaying
- * does not delete the letter: it stamps `replayed_at` and counts the replays, so the history stays.
+ * does not delete the letter: it stamps `replayed_at` and counts the replay, so the history stays. A letter
+ * is replayed once (`claimReplay`); a replay that fails again leaves a letter of its own.
  *
  * One letter per stage and job key (`subject.jobKey`, kept as `job_key`): recording a second one for the
  * same key gives back the first (a job whose processor wrote its letter and then failed, or a failure seen
@@ -128,13 +129,30 @@ export async function findOpenDeadLetter(
   return rows[0] ?? null;
 }
 
-/** Stamps a replay; returns the letter with its new replay count (null when there is no such letter). */
-export async function markReplayed(db: Db, id: string, at: string): Promise<DeadLetter | null> {
+/**
+ * Claims the letter's one replay: stamps it and counts it, unless it was replayed before (or is not
+ * held), in which case null. One statement, so of two replays at once only one claims.
+ */
+export async function claimReplay(db: Db, id: string, at: string): Promise<DeadLetter | null> {
   if (!isDeadLetterId(id)) return null;
   const rows = await db.query<DeadLetter>(
-    `UPDATE dead_letters SET replayed_at = $2, replay_count = replay_count + 1 WHERE id = $1::uuid
+    `UPDATE dead_letters SET replayed_at = $2, replay_count = replay_count + 1
+      WHERE id = $1::uuid AND replayed_at IS NULL
      RETURNING ${COLUMNS}`,
     [id, at],
+  );
+  return rows[0] ?? null;
+}
+
+/** The letter held for a stage and job key (one at most), or null. */
+export async function findDeadLetterByJobKey(
+  db: Db,
+  stage: DeadLetterStage,
+  jobKey: string,
+): Promise<DeadLetter | null> {
+  const rows = await db.query<DeadLetter>(
+    `SELECT ${COLUMNS} FROM dead_letters WHERE stage = $1 AND job_key = $2`,
+    [stage, jobKey],
   );
   return rows[0] ?? null;
 }

@@ -280,8 +280,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Put a dead letter's work back through the pipeline
-         * @description Roles: one of ADMIN.
+         * Put a dead letter's work back through the pipeline (once per letter)
+         * @description 202 when the work is queued again. A letter is replayed once: asking again (or while its replay runs) queues nothing and writes no letter, and answers 200 with replayed: false and where the replay stands (a replay that failed again left a letter of its own, nextDeadLetterId).
+         *
+         *     Roles: one of ADMIN.
          */
         post: operations["replayDeadLetter"];
         delete?: never;
@@ -643,7 +645,7 @@ export interface components {
         };
         /**
          * A dead letter put back through the pipeline
-         * @description The same work, queued again under its original job key plus a replay suffix.
+         * @description The same work, queued again under its original job key plus a replay suffix. A letter is replayed once: asking again queues nothing new (replayed: false) and says where its replay stands.
          */
         ReplayResult: {
             /** Format: uuid */
@@ -652,6 +654,18 @@ export interface components {
             queue: "ingest" | "reconcile" | "push-arms" | "push-oasys";
             jobKey: string;
             replayCount: number;
+            /** @description True when this request put the work back (202); false when the letter had been replayed before and nothing new was queued (200). */
+            replayed: boolean;
+            /**
+             * @description Where the letter's replay stands: queued, running or waiting for a retry; finished; or failed again, leaving the letter nextDeadLetterId.
+             * @enum {unknown}
+             */
+            replayState: "QUEUED" | "DONE" | "DEAD_LETTERED";
+            /**
+             * Format: uuid
+             * @description DEAD_LETTERED: the letter the replay left, which is what to replay next.
+             */
+            nextDeadLetterId?: string;
         };
     };
     responses: never;
@@ -1647,7 +1661,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The same work, queued again under its original job key plus a replay suffix. */
+            /** @description The same work, queued again under its original job key plus a replay suffix. A letter is replayed once: asking again queues nothing new (replayed: false) and says where its replay stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description The same work, queued again under its original job key plus a replay suffix. A letter is replayed once: asking again queues nothing new (replayed: false) and says where its replay stands. */
             202: {
                 headers: {
                     [name: string]: unknown;
