@@ -99,6 +99,50 @@ describe("the bundled identity provider", () => {
   });
 });
 
+describe("the browser sign-in at /dev/sign-in", () => {
+  it("goes through the form without JavaScript and ends on a page showing the person's token", async () => {
+    const { issuer, password } = testIdp();
+    const cookies = new Map<string, string>();
+    const go = async (url: string, init: RequestInit = {}) => {
+      const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const res = await fetch(url, { ...init, redirect: "manual", headers: { ...init.headers, cookie } });
+      for (const line of res.headers.getSetCookie()) {
+        const [pair = ""] = line.split(";");
+        const eq = pair.indexOf("=");
+        cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      return res;
+    };
+    let res = await go(`${issuer}/dev/sign-in`);
+    let url = `${issuer}/dev/sign-in`;
+    let page = "";
+    for (let step = 0; step < 10 && !page.includes("Signed in"); step++) {
+      const location = res.headers.get("location");
+      if (location) {
+        url = new URL(location, url).href;
+        res = await go(url);
+        continue;
+      }
+      page = await res.text();
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
+      if (action) {
+        url = new URL(action, url).href;
+        res = await go(url, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ username: "auditor.user", password }).toString(),
+        });
+      }
+    }
+    expect(url.startsWith(`${issuer}/dev/callback?`)).toBe(true);
+    const token = /<pre>([^<]+)<\/pre>/.exec(page)?.[1] ?? "";
+    expect(await verified(token)).toMatchObject({
+      sub: "auditor.user",
+      authorities: ["ROLE_ARMS_BRIDGE_AUDITOR"],
+    });
+  });
+});
+
 describe("bridge idp", () => {
   it("prints its issuer and each role's way to a token, and stops when told", async () => {
     const { io, stdout } = captureIo();
