@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { authAs } from "../support/tokens.ts";
 import { TEST_CONFIG, type TestApp, testApp } from "./support.ts";
 
 const run = promisify(execFile);
@@ -37,7 +38,7 @@ afterAll(async () => {
 async function servedTo(file: string, overrides: Parameters<typeof testApp>[0] = {}): Promise<string> {
   const t = await testApp(overrides);
   apps.push(t);
-  const res = await t.app.inject({ method: "GET", url: "/docs/json" });
+  const res = await t.app.inject({ method: "GET", url: "/docs/json", headers: await authAs("admin.user") });
   expect(res.statusCode).toBe(200);
   const path = join(dir, file);
   writeFileSync(path, res.body);

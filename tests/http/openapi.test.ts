@@ -7,8 +7,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccessPolicy } from "../../src/auth/policy.ts";
 import { ERROR_CODES } from "../../src/errors.ts";
 import { discoveryUrl, errorStatuses, OPERATIONS } from "../../src/http/openapi.ts";
+import { authAs, type Person } from "../support/tokens.ts";
 import { TEST_CONFIG, type TestApp, testApp } from "./support.ts";
 
 interface Response {
@@ -49,8 +51,28 @@ let t: TestApp;
 let doc: Doc;
 const closers: (() => Promise<void>)[] = [];
 
+/** A seeded person holding each role (tests/support/tokens.ts). */
+const HOLDER: Readonly<Record<string, Person>> = {
+  PROBATION: "probation.officer",
+  POLICE: "police.kent",
+  DATA_TEAM: "data.team.1",
+  ADMIN: "admin.user",
+  AUDITOR: "auditor.user",
+};
+const policy = loadAccessPolicy();
+/** Headers of someone the access policy lets call the route, and of someone it does not. */
+async function callers(method: string, url: string) {
+  const roles = policy.rolesFor(method, url) ?? [];
+  const allowed = Object.keys(HOLDER).find((role) => roles.includes(role as never));
+  const refused = Object.keys(HOLDER).find((role) => !roles.includes(role as never));
+  return {
+    allowed: allowed ? await authAs(HOLDER[allowed]!) : {},
+    refused: refused ? await authAs(HOLDER[refused]!) : {},
+  };
+}
+
 async function served(app: TestApp): Promise<Doc> {
-  const res = await app.app.inject({ method: "GET", url: "/docs/json" });
+  const res = await app.app.inject({ method: "GET", url: "/docs/json", headers: await authAs("admin.user") });
   expect(res.statusCode).toBe(200);
   return res.json<Doc>();
 }
@@ -116,16 +138,36 @@ describe("error responses", () => {
   it("says what the routes really answer to requests a client gets wrong", async () => {
     for (const { key, method, path, op } of operationsOf(doc)) {
       const documented = (status: number) => expect(Object.keys(op.responses), `${key} -> ${status}`);
+      const url = path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
+      const { allowed: headers, refused } = await callers(method.toUpperCase(), url);
+      if (op.security === undefined) {
+        const concrete = path.replace("{id}", randomUUID());
+        const anonymous = await t.app.inject({ method: method.toUpperCase() as "GET", url: concrete });
+        expect(anonymous.statusCode, `${key} without a token`).toBe(401);
+        documented(401).toContain("401");
+        const other = await t.app.inject({
+          method: method.toUpperCase() as "GET",
+          url: concrete,
+          headers: refused,
+        });
+        expect(other.statusCode, `${key} with a role it does not allow`).toBe(403);
+        documented(403).toContain("403");
+      }
       if (path.includes("{id}")) {
         const res = await t.app.inject({
           method: method.toUpperCase() as "GET",
           url: path.replace("{id}", "x"),
+          headers,
           ...(method === "post" ? { payload: {} } : {}),
         });
         expect(res.statusCode, key).toBe(400);
         documented(400).toContain("400");
         if (method === "get") {
-          const missing = await t.app.inject({ method: "GET", url: path.replace("{id}", randomUUID()) });
+          const missing = await t.app.inject({
+            method: "GET",
+            url: path.replace("{id}", randomUUID()),
+            headers,
+          });
           expect(missing.statusCode, key).toBe(404);
           documented(404).toContain("404");
         }
@@ -134,14 +176,14 @@ describe("error responses", () => {
         const res = await t.app.inject({
           method: "POST",
           url: path.replace("{id}", randomUUID()),
-          headers: { "content-type": "application/x-unknown" },
+          headers: { ...headers, "content-type": "application/x-unknown" },
           payload: "x",
         });
         expect(res.statusCode, key).toBe(415);
         documented(415).toContain("415");
       }
       if (path === "/v1/conflicts" || path === "/v1/deliveries" || path === "/v1/dead-letters") {
-        const res = await t.app.inject({ method: "GET", url: `${path}?cursor=not-ours` });
+        const res = await t.app.inject({ method: "GET", url: `${path}?cursor=not-ours`, headers });
         expect(res.statusCode, key).toBe(400);
         expect(res.json().error.code).toBe("BRIDGE_E_USAGE");
         expect(op.responses["400"]?.description).toContain("BRIDGE_E_USAGE");
