@@ -8,6 +8,7 @@ import {
   migrate,
   pendingMigrations,
 } from "../../src/store/migrate.ts";
+import { recordAudit } from "../../src/store/repositories/audit.ts";
 import { DATABASE_URL, DRIVERS, rejectionCode, uniqueSchema } from "./support.ts";
 
 const migration = (version: number, name: string, sql: string): Migration => ({
@@ -111,11 +112,28 @@ describe.each(DRIVERS)("migrations on $driver", (driver) => {
   it("keeps history tables append-only", async () => {
     const db = await open();
     await migrate(db);
-    await db.query(
-      `INSERT INTO audit_events (at, actor, action, subject_type, subject_id) VALUES (now(), 'bridge', 'EXPORT_RECEIVED', 'EXPORT', 'x')`,
-    );
+    await recordAudit(db, {
+      at: "2026-11-20T09:00:00.000Z",
+      actor: "bridge",
+      action: "EXPORT_RECEIVED",
+      subjectType: "EXPORT",
+      subjectId: "x",
+    });
     expect(await rejectionCode(db.query("UPDATE audit_events SET actor = 'someone else'"))).toBe("23001");
     expect(await rejectionCode(db.query("DELETE FROM audit_events"))).toBe("23001");
+    expect(await rejectionCode(db.query("TRUNCATE audit_events"))).toBe("23001");
+    expect(await rejectionCode(db.query("TRUNCATE conflict_events"))).toBe("23001");
+    // Rows are appended through audit_append() only, so none can be written outside the chain.
+    expect(
+      await rejectionCode(
+        db.query(
+          `INSERT INTO audit_events (seq, at, category, action, actor, actor_role, subject_type, subject_id,
+              subject_ids, sources, justification, prev_hash, hash)
+           SELECT 2, now(), 'COLLECTION', 'EXPORT_RECEIVED', 'bridge', 'SYSTEM', 'EXPORT', 'y', '{}', '[]',
+              'j', hash, hash FROM audit_events`,
+        ),
+      ),
+    ).toBe("23001");
   });
 });
 

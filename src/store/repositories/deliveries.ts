@@ -3,7 +3,7 @@
  * practice: one row per (outbox row, attempt), the attempt being the row's claim count.
  */
 import type { Db } from "../db.ts";
-import type { AuditEventInput } from "./audit.ts";
+import { type AuditEventInput, auditAppendSql, auditEntries } from "./audit.ts";
 
 export type AttemptOutcome = "DELIVERED" | "ALREADY_HELD" | "RETRY" | "PERMANENT_FAILURE" | "TIMEOUT";
 
@@ -51,7 +51,8 @@ const attemptParams = (a: NewDeliveryAttempt): unknown[] => [
 
 /**
  * A successful attempt in one statement: the attempt recorded (as `recordAttempt`), the row marked
- * DELIVERED (as `markDelivered`, a no-op when it was already settled) and the RECORD_PUSHED audit event.
+ * DELIVERED (as `markDelivered`, a no-op when it was already settled) and the DISCLOSURE audit event
+ * (RECORD_PUSHED: recipient, idempotency key, justification, sources) appended to the chain.
  */
 export async function recordDelivered(db: Db, a: NewDeliveryAttempt, audit: AuditEventInput): Promise<void> {
   await db.query(
@@ -64,19 +65,8 @@ export async function recordDelivered(db: Db, a: NewDeliveryAttempt, audit: Audi
               claimed_until = NULL, last_error = NULL
         WHERE id = $1::uuid AND state IN ('PENDING', 'IN_FLIGHT')
      )
-     INSERT INTO audit_events (at, actor, action, subject_type, subject_id, person_id, correlation_id, details)
-     VALUES ($9::timestamptz, $10, $11, $12, $13, $14::uuid, $15, $16::jsonb)`,
-    [
-      ...attemptParams(a),
-      audit.at,
-      audit.actor,
-      audit.action,
-      audit.subjectType,
-      audit.subjectId,
-      audit.personId ?? null,
-      audit.correlationId ?? null,
-      JSON.stringify(audit.details ?? {}),
-    ],
+     SELECT ${auditAppendSql(9)}`,
+    [...attemptParams(a), auditEntries([audit])],
   );
 }
 
