@@ -6,7 +6,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import { loadConfig } from "../config.ts";
 import type { ArmsAssessment } from "../core/arms/model.ts";
@@ -22,6 +21,7 @@ import { currentArmsPage } from "../store/repositories/arms.ts";
 import { oasysAssessmentPage } from "../store/repositories/oasys.ts";
 import { type DemoTally, formatDemo } from "./demo-report.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { parseOptions, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge demo [--examples <dir>] [--json]
 
@@ -66,7 +66,7 @@ async function everythingHeld(db: Db): Promise<{ oasys: OasysAssessment[]; arms:
 }
 
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = parseOptions(io, usageLine(HELP), {
     args: argv,
     options: {
       examples: { type: "string" },
@@ -74,6 +74,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
+  if (!parsed) return EXIT.FATAL;
+  const { values } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
