@@ -9,13 +9,15 @@
  *    change);
  * 3. send it with the agency client;
  * 4. in one transaction: record the attempt (status, receipt, latency) and settle the row: DELIVERED (with
- *    a RECORD_PUSHED audit event: recipient and justification, ids only; one statement), back to PENDING
- *    for a retry, or DEAD (a permanent failure, or a transient one on the last allowed attempt).
+ *    its DISCLOSURE audit event, RECORD_PUSHED: recipient, idempotency key, justification and the source
+ *    records' ids and versions; one statement), back to PENDING for a retry, or DEAD (a permanent
+ *    failure, or a transient one on the last allowed attempt). A superseded row's change is audited too.
  */
 
 import { BridgeError } from "../errors.ts";
 import type { Recipient } from "../queue/jobs.ts";
 import type { Db } from "../store/index.ts";
+import { type AuditSource, SYSTEM_ACTOR } from "../store/repositories/audit.ts";
 import { type AttemptOutcome, recordAttempt, recordDelivered } from "../store/repositories/deliveries.ts";
 import {
   claimNewestForDelivery,
@@ -26,6 +28,7 @@ import {
   releaseForRetry,
 } from "../store/repositories/outbox.ts";
 import type { AgencyClient, DeliveryOutcome } from "./agency-client.ts";
+import type { OutboxSources } from "./types.ts";
 
 export interface DeliverOptions {
   /** Names the claimer (worker id), recorded on the claim. */
@@ -83,6 +86,20 @@ export function justification(row: Pick<OutboxRow, "kind" | "sources" | "correct
   }
 }
 
+/** The records a message was built from, with their versions, as the audit trail names them. */
+export function auditSources(s: OutboxSources): AuditSource[] {
+  const sources: AuditSource[] = [];
+  if (s.oasys)
+    sources.push({
+      type: "OASYS_ASSESSMENT",
+      id: String(s.oasys.assessmentPk),
+      version: s.oasys.storedVersion,
+    });
+  if (s.arms) sources.push({ type: "ARMS_REVISION", id: s.arms.armsAssessmentId, version: s.arms.revision });
+  if (s.mappingVersion) sources.push({ type: "MAPPING", id: "oasys-to-arms", version: s.mappingVersion });
+  return sources;
+}
+
 function settled(row: OutboxRow): DeliverResult | null {
   if (row.state === "DELIVERED") return { outcome: "ALREADY_DELIVERED" };
   if (row.state === "SUPERSEDED") return { outcome: "SUPERSEDED" };
@@ -137,7 +154,17 @@ export async function deliverOutboxRow(
 
   const row = claim.row;
   if (row.kind !== "CORRECTION_NOTICE" && row.personId !== null && claim.newerExists) {
-    await markSuperseded(db, row.id);
+    await markSuperseded(db, row.id, {
+      ...SYSTEM_ACTOR,
+      at: options.now,
+      action: "OUTBOX_SUPERSEDED",
+      subjectType: "OUTBOX",
+      subjectId: row.id,
+      personId: row.personId,
+      correlationId: row.correlationId,
+      sources: auditSources(row.sources),
+      details: { recipient: row.recipient, kind: row.kind, idempotencyKey: row.idempotencyKey },
+    });
     return { outcome: "SUPERSEDED" };
   }
 
@@ -156,13 +183,15 @@ export async function deliverOutboxRow(
   if (sent.outcome === "DELIVERED" || sent.outcome === "ALREADY_HELD") {
     // The attempt, the DELIVERED state and the audit event: one statement, so one transaction.
     await recordDelivered(db, attempt, {
+      ...SYSTEM_ACTOR,
       at: options.now,
-      actor: "bridge",
       action: "RECORD_PUSHED",
       subjectType: "OUTBOX",
       subjectId: row.id,
       personId: row.personId,
       correlationId: row.correlationId,
+      sources: auditSources(row.sources),
+      justification: justification(row),
       details: {
         recipient: row.recipient,
         kind: row.kind,
@@ -170,7 +199,7 @@ export async function deliverOutboxRow(
         httpStatus: sent.httpStatus,
         alreadyHeld: sent.outcome === "ALREADY_HELD",
         attempt: row.attempts,
-        justification: justification(row),
+        ...(row.correctsKey ? { correctsKey: row.correctsKey } : {}),
       },
     });
     return {

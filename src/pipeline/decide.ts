@@ -15,11 +15,15 @@
 import { londonToday } from "../clock.ts";
 import type { Thresholds } from "../core/conflicts/types.ts";
 import type { Mapping } from "../core/mapping/spec.ts";
-import type { ReviewRequest } from "../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../errors.ts";
 import type { Db } from "../store/index.ts";
 import { isUuid } from "../store/paging.ts";
-import { applyDecision, type DecisionResult } from "../store/repositories/conflict-decisions.ts";
+import { type AuditEventInput, recordAudits } from "../store/repositories/audit.ts";
+import {
+  applyDecision,
+  type DecisionRequest,
+  type DecisionResult,
+} from "../store/repositories/conflict-decisions.ts";
 import type { QueuedRow } from "../store/repositories/outbox.ts";
 import { latestMatchedRecord } from "../store/repositories/persons.ts";
 import { lockAndLoadPerson, type RecordRef } from "./person.ts";
@@ -39,7 +43,7 @@ const FINAL = new Set(["RESOLVED", "DISMISSED"]);
 export async function decideConflict(
   db: Db,
   conflictId: string,
-  request: ReviewRequest & { correlationId?: string | null },
+  request: DecisionRequest,
   deps: { mapping: Mapping; thresholds: Thresholds },
 ): Promise<DecisionOutcome> {
   if (!isUuid(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
@@ -59,8 +63,12 @@ export async function decideConflict(
           : null;
     // The person's locks first, as the reconcile stage takes them.
     const held = ref ? await lockAndLoadPerson(tx, ref, today) : null;
-    const result = await applyDecision(tx, conflictId, request, deps.thresholds.pushPolicy);
+    // The decision's audit event is appended last, with the reconciliation's when there is one: the
+    // audit chain's head is locked from the append to the commit, so nothing else runs after it.
+    const audit: AuditEventInput[] = [];
+    const result = await applyDecision(tx, conflictId, request, deps.thresholds.pushPolicy, audit);
     if (!held || !FINAL.has(result.event.action)) {
+      await recordAudits(tx, audit);
       return { ...result, reconciled: false, released: [], withheld: [] };
     }
     const stored = await reconcileAndStore(
@@ -72,6 +80,7 @@ export async function decideConflict(
         now: request.at,
         reason: `decision: ${result.event.action} conflict ${conflictId}`,
         correlationId: request.correlationId ?? null,
+        audit,
       },
     );
     return { ...result, reconciled: true, released: stored.outbox, withheld: stored.withheld };

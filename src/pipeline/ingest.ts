@@ -11,6 +11,7 @@ import { type ArmsReadResult, type ArmsRecordError, readArmsText } from "../inge
 import { readOasysExport } from "../ingest/xml/reader.ts";
 import type { Db } from "../store/index.ts";
 import { type ArmsSaveOutcome, saveArmsRevision } from "../store/repositories/arms.ts";
+import { type AuditEventInput, recordAudits } from "../store/repositories/audit.ts";
 import { saveRawExport } from "../store/repositories/exports.ts";
 import { type OasysSaveOutcome, type SavedOasys, saveOasysAssessment } from "../store/repositories/oasys.ts";
 
@@ -60,28 +61,30 @@ const emptyReport = (): ExportAssessmentsReport => ({
  * assessment comes back UNCHANGED with its stored version.
  *
  * An export holding at most one accepted assessment (event-sized, the common case on the queue) is read
- * to its end before anything is saved: it is then known whole, and its one save is a single statement, so
- * it needs no transaction or savepoint of its own. Any larger export is read again inside the transaction,
+ * to its end before anything is saved: it is then known whole, and its one save is a single statement
+ * (with its audit event), so it needs no transaction or savepoint of its own. Any larger export is read again inside the transaction,
  * from the start, so the transaction can be re-run after a deadlock.
  */
 export async function saveExportAssessments(
   db: Db,
-  input: { exportId: string; bytes: Uint8Array; today: string; now: string },
+  input: { exportId: string; bytes: Uint8Array; today: string; now: string; correlationId?: string | null },
 ): Promise<ExportAssessmentsReport> {
   const report = emptyReport();
   const read = () => readOasysExport(Readable.from([input.bytes]), { today: input.today });
-  const take = async (tx: Db, r: IngestResult) => {
+  const take = async (tx: Db, r: IngestResult, audit?: AuditEventInput[]) => {
     if (!r.ok) {
       report.rejected.push(r.error);
       return;
     }
-    const outcome = await saveOasysAssessment(tx, {
+    const saving = {
       assessment: r.assessment,
-      sourceKind: "XML_EXPORT",
+      sourceKind: "XML_EXPORT" as const,
       exportId: input.exportId,
       sourceAsOf: r.source.generatedAt ?? input.now,
       ingestedAt: input.now,
-    });
+      correlationId: input.correlationId ?? null,
+    };
+    const outcome = await saveOasysAssessment(tx, saving, audit);
     report.outcomes[outcome.outcome] += 1;
     report.accepted.push(r.assessment);
     report.saved.push(outcome);
@@ -98,9 +101,13 @@ export async function saveExportAssessments(
       for (const r of head) await take(db, r);
       return report;
     }
+    // Each save's audit event is collected and the lot appended at the end: the audit chain's head is
+    // locked from the append to the commit, so a long export must not hold it while it reads.
     await db.transaction(async (tx) => {
       Object.assign(report, emptyReport());
-      for await (const r of read()) await take(tx, r);
+      const audit: AuditEventInput[] = [];
+      for await (const r of read()) await take(tx, r, audit);
+      await recordAudits(tx, audit);
     });
   } catch (e) {
     if (!isBridgeError(e)) throw e;

@@ -2,7 +2,8 @@
  * Reconcile one person and record it: the pure reconciliation (core/reconcile) is computed first, then
  * one transaction writes the person, the match evaluation, the draft and the conflict re-evaluation
  * (conflicts that no longer hold close themselves; ones that still hold keep their history), with their
- * audit events. In the same transaction (step 4) it bumps the person's version and writes the outbox rows:
+ * audit events and the reconciliation's own (PERSON_RECONCILED, COMBINATION: the source records and
+ * versions it combined), appended in one statement at the end. In the same transaction (step 4) it bumps the person's version and writes the outbox rows:
  * the police draft and the probation update the reconciliation proposes (src/deliver/messages.ts), and a
  * correction notice for each agency whose last delivered record was built from a source that has since
  * been corrected or superseded (rule PU-3, src/deliver/corrections.ts). The caller enqueues a push job for
@@ -24,7 +25,12 @@ import { outboundMessages } from "../deliver/messages.ts";
 import type { OutboundMessage, OutboxKind, Recipient } from "../deliver/types.ts";
 import type { Db } from "../store/index.ts";
 import { currentArms } from "../store/repositories/arms.ts";
-import { type AuditEventInput, recordAudits } from "../store/repositories/audit.ts";
+import {
+  type AuditEventInput,
+  type AuditSource,
+  recordAudits,
+  SYSTEM_ACTOR,
+} from "../store/repositories/audit.ts";
 import { type SyncResult, syncLockedConflicts } from "../store/repositories/conflict-sync.ts";
 import { writeDraft } from "../store/repositories/drafts.ts";
 import { getOasysAssessment } from "../store/repositories/oasys.ts";
@@ -111,18 +117,14 @@ async function writeOutbox(
     correlationId: string | null;
     held: HeldRecords | undefined;
     policy: PushPolicy;
+    oasysStoredVersion: number | null;
   },
 ): Promise<{ outbox: QueuedRow[]; withheld: string[] }> {
   const personId = person.id;
-  const pk = reconciliation.oasys?.assessmentPk;
-  const oasysStoredVersion =
-    pk === undefined
-      ? null
-      : (options.held?.oasysVersions.get(pk) ?? (await getOasysAssessment(tx, pk))?.version ?? null);
   const plan = outboundMessages({
     reconciliation,
     policy: options.policy,
-    oasysStoredVersion,
+    oasysStoredVersion: options.oasysStoredVersion,
     conflicts: { live: [...sync.opened, ...sync.kept], decided: sync.alreadyDecided },
   });
   const row = (m: OutboundMessage): NewOutboxRow => ({
@@ -157,6 +159,55 @@ async function writeOutbox(
   return { outbox: written, withheld: plan.withheld };
 }
 
+/** The COMBINATION event of a reconciliation: the records it combined, with their versions, and what came of it. */
+function reconciledEvent(
+  reconciliation: PersonReconciliation,
+  outcome: {
+    person: { id: string; version: number };
+    sync: SyncResult;
+    queued: number;
+    oasysStoredVersion: number | null;
+  },
+  options: { now: string; reason: string; correlationId?: string | null },
+): AuditEventInput {
+  const s = reconciliation.subject;
+  const sources: AuditSource[] = [];
+  if (s.oasysAssessmentPk !== null) {
+    sources.push({
+      type: "OASYS_ASSESSMENT",
+      id: String(s.oasysAssessmentPk),
+      version: outcome.oasysStoredVersion,
+    });
+  }
+  if (s.armsAssessmentId !== null) {
+    sources.push({ type: "ARMS_REVISION", id: s.armsAssessmentId, version: s.armsRevision });
+  }
+  const draft = reconciliation.draft;
+  if (draft) sources.push({ type: "MAPPING", id: "oasys-to-arms", version: draft.mappingVersion });
+  return {
+    ...SYSTEM_ACTOR,
+    at: options.now,
+    action: "PERSON_RECONCILED",
+    subjectType: "PERSON",
+    subjectId: outcome.person.id,
+    personId: outcome.person.id,
+    correlationId: options.correlationId ?? null,
+    sources,
+    details: {
+      personVersion: outcome.person.version,
+      match: reconciliation.match.status,
+      conflicts: {
+        opened: outcome.sync.opened.length,
+        kept: outcome.sync.kept.length,
+        closed: outcome.sync.closed.length,
+        alreadyDecided: outcome.sync.alreadyDecided.length,
+      },
+      queued: outcome.queued,
+      reason: options.reason,
+    },
+  };
+}
+
 export async function reconcileAndStore(
   db: Db,
   group: PersonGroup,
@@ -171,6 +222,8 @@ export async function reconcileAndStore(
      * locks are held and its records are the store's, so they are not locked or read again.
      */
     held?: HeldRecords;
+    /** Audit events of the caller's (a decision's) to append with the reconciliation's, in one statement. */
+    audit?: readonly AuditEventInput[];
   },
 ): Promise<StoredReconciliation> {
   const reconciliation = reconcilePerson(group, deps, options.feeds);
@@ -203,7 +256,7 @@ export async function reconcileAndStore(
       options.now,
       { bumpVersion: true },
     );
-    const audit: AuditEventInput[] = [];
+    const audit: AuditEventInput[] = [...(options.audit ?? [])];
     const s = reconciliation.subject;
     await appendMatch(
       tx,
@@ -240,12 +293,26 @@ export async function reconcileAndStore(
       { now: options.now, reason: options.reason, correlationId },
       audit,
     );
+    const pk = reconciliation.oasys?.assessmentPk;
+    const oasysStoredVersion =
+      pk === undefined
+        ? null
+        : (held?.oasysVersions.get(pk) ?? (await getOasysAssessment(tx, pk))?.version ?? null);
     const written = await writeOutbox(tx, person, reconciliation, sync, {
       now: options.now,
       correlationId,
       held,
       policy: deps.thresholds.pushPolicy,
+      oasysStoredVersion,
     });
+    audit.push(
+      reconciledEvent(
+        reconciliation,
+        { person, sync, queued: written.outbox.length, oasysStoredVersion },
+        options,
+      ),
+    );
+    // Last in the transaction: the audit chain's head stays locked from here to the commit.
     await recordAudits(tx, audit);
     return { personId: person.id, reconciliation, sync, personVersion: person.version, ...written };
   };

@@ -99,14 +99,23 @@ describe("deliverOutboxRow", () => {
     expect(attempt!.latencyMs).toBeGreaterThanOrEqual(0);
     const [audit] = await auditTrail(db, { subjectType: "OUTBOX", subjectId: id });
     expect(audit).toMatchObject({
+      category: "DISCLOSURE",
       action: "RECORD_PUSHED",
+      actor: "bridge",
+      role: "SYSTEM",
       personId: row.personId,
       correlationId: row.correlationId,
       details: { recipient: "ARMS", kind: "ARMS_DRAFT", idempotencyKey: row.idempotencyKey, attempt: 1 },
+      sources: [
+        {
+          type: "OASYS_ASSESSMENT",
+          id: String(row.sources.oasys!.assessmentPk),
+          version: row.sources.oasys!.storedVersion,
+        },
+        { type: "MAPPING", id: "oasys-to-arms", version: row.sources.mappingVersion },
+      ],
     });
-    expect(String(audit!.details.justification)).toContain(
-      `OASys assessment ${row.sources.oasys!.assessmentPk}`,
-    );
+    expect(audit!.justification).toContain(`OASys assessment ${row.sources.oasys!.assessmentPk}`);
     // Delivered once: asking again sends nothing (no interceptor is left, and the network is closed).
     expect(await run(id)).toEqual({ outcome: "ALREADY_DELIVERED" });
   });
@@ -206,6 +215,8 @@ describe("deliverOutboxRow", () => {
     expect(await run(older)).toEqual({ outcome: "SUPERSEDED" });
     expect((await getOutboxRow(db, older))?.state).toBe("SUPERSEDED");
     expect(await attemptsFor(db, older)).toEqual([]);
+    const trail = await auditTrail(db, { subjectType: "OUTBOX", subjectId: older });
+    expect(trail.map((e) => [e.category, e.action])).toEqual([["ALTERATION", "OUTBOX_SUPERSEDED"]]);
     scope.done();
   });
 

@@ -13,6 +13,7 @@ import { reconcileAndStore } from "../../src/pipeline/reconcile.ts";
 import type { Db } from "../../src/store/db.ts";
 import { currentArmsFor } from "../../src/store/repositories/arms.ts";
 import { auditTrail } from "../../src/store/repositories/audit.ts";
+import { verifyChain } from "../../src/store/repositories/audit-chain.ts";
 import { recordDecision as recordDecisionUnder } from "../../src/store/repositories/conflict-decisions.ts";
 import { oasysAssessmentsFor } from "../../src/store/repositories/oasys.ts";
 import {
@@ -262,5 +263,52 @@ describe("the audit trail of a reconciliation", () => {
     );
     expect(prefills).toHaveLength(1);
     expect(prefills[0]?.details).toMatchObject({ outcome: "CREATED" });
+  });
+
+  it("records what was collected, and each reconciliation as one COMBINATION naming the records and versions it combined", async () => {
+    await ingestPair("matched-consistent");
+    const arms = JSON.parse(pair("matched-consistent", "arms.json"));
+    const [oasys] = await oasysAssessmentsFor(db, MATCHED);
+    const stored = await reconcile(MATCHED);
+    await ingestArms(armsRevision(arms.revision + 1, { riskLevel: "VERY_HIGH" }));
+    await reconcile(MATCHED);
+
+    const collected = await db.query<{
+      action: string;
+      category: string;
+      subjectId: string;
+      sources: unknown;
+    }>(
+      `SELECT action, category, subject_id AS "subjectId", sources FROM audit_events
+        WHERE category IN ('COLLECTION', 'ALTERATION') AND subject_type <> 'CONFLICT' ORDER BY seq`,
+    );
+    expect(collected.map((e) => [e.action, e.category])).toEqual([
+      ["EXPORT_RECEIVED", "COLLECTION"],
+      ["OASYS_ASSESSMENT_STORED", "COLLECTION"],
+      ["ARMS_REVISION_RECEIVED", "COLLECTION"],
+      ["ARMS_REVISION_RECEIVED", "COLLECTION"],
+      ["ARMS_REVISION_SUPERSEDED", "ALTERATION"],
+    ]);
+    expect(collected[1]?.sources).toEqual([
+      { type: "OASYS_ASSESSMENT", id: String(oasys!.assessmentPk), version: 1 },
+      expect.objectContaining({ type: "RAW_EXPORT" }),
+    ]);
+
+    const reconciled = (await auditTrail(db, { personId: stored.personId! })).filter(
+      (e) => e.action === "PERSON_RECONCILED",
+    );
+    expect(reconciled.map((e) => [e.category, e.correlationId, e.sources])).toEqual(
+      [arms.revision, arms.revision + 1].map((revision) => [
+        "COMBINATION",
+        "corr-test",
+        [
+          { type: "OASYS_ASSESSMENT", id: String(oasys!.assessmentPk), version: 1 },
+          { type: "ARMS_REVISION", id: arms.armsAssessmentId, version: revision },
+          { type: "MAPPING", id: "oasys-to-arms", version: deps.mapping.spec.version },
+        ],
+      ]),
+    );
+    expect(reconciled[0]?.details).toMatchObject({ personVersion: 1, match: "MATCHED", queued: 2 });
+    expect(await verifyChain(db)).toMatchObject({ ok: true });
   });
 });

@@ -51,16 +51,25 @@ describe.each(DRIVERS)("recovery sweep store on $driver", (driver) => {
       );
       ids.exports[name] = row!.id;
     }
+    // Their audit events are collected, not appended: the audit chain (0006) is not there yet.
     for (const pk of Object.values(ids.pks)) {
-      await saveOasysAssessment(db, {
-        assessment: oasysAssessment({ pk, keys: newKeys() }),
-        sourceKind: "XML_EXPORT",
-        sourceAsOf: AT,
-        ingestedAt: AT,
-      });
+      await saveOasysAssessment(
+        db,
+        {
+          assessment: oasysAssessment({ pk, keys: newKeys() }),
+          sourceKind: "XML_EXPORT",
+          sourceAsOf: AT,
+          ingestedAt: AT,
+        },
+        [],
+      );
     }
-    await saveArmsRevision(db, armsAssessment({ id: ids.arms.done, revision: 2, keys: newKeys() }), AT);
-    await saveArmsRevision(db, armsAssessment({ id: ids.arms.open, revision: 0, keys: newKeys() }), AT);
+    for (const [id, revision] of [
+      [ids.arms.done, 2],
+      [ids.arms.open, 0],
+    ] as const) {
+      await saveArmsRevision(db, armsAssessment({ id, revision, keys: newKeys() }), AT, { audit: [] });
+    }
     for (const jobKey of [
       `ingest:oasys-export:${ids.exports.done}`,
       `ingest:oasys-export:${ids.exports.replayed}:replay-1`,

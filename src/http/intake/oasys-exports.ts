@@ -24,6 +24,7 @@ import type { OasysAssessment } from "../../core/oasys/model.ts";
 import { describeAjvError, schemaValidator } from "../../core/schemas.ts";
 import type { XmlLimits } from "../../ingest/xml/limits.ts";
 import { readOasysExport } from "../../ingest/xml/reader.ts";
+import { type AuditEventInput, recordAudits } from "../../store/repositories/audit.ts";
 import { findRawExportByHash, saveRawExport } from "../../store/repositories/exports.ts";
 import { assessmentsOfExport, saveOasysAssessment } from "../../store/repositories/oasys.ts";
 import type { RawBody } from "../body.ts";
@@ -156,22 +157,29 @@ export async function acceptJsonBundle(
   const now = deps.nowIso();
   const checked = bundle.assessments.map((doc, i) => checkCanonical(doc, i + 1));
   const result = await deps.db.transaction(async (tx) => {
-    const saved = await saveRawExport(tx, raw.bytes, JSON_SOURCE, now);
+    // The audit events (the export, each assessment stored) are appended together, last.
+    const audit: AuditEventInput[] = [];
+    const saved = await saveRawExport(tx, raw.bytes, JSON_SOURCE, now, { audit });
     const changed: { pk: number; version: number }[] = [];
     if (saved.duplicate) return { saved, changed };
     for (const c of checked) {
       if (!c.ok) continue;
-      const outcome = await saveOasysAssessment(tx, {
-        assessment: c.assessment,
-        sourceKind: "XML_EXPORT",
-        exportId: saved.exportId,
-        sourceAsOf: bundle.generatedAt ?? now,
-        ingestedAt: now,
-      });
+      const outcome = await saveOasysAssessment(
+        tx,
+        {
+          assessment: c.assessment,
+          sourceKind: "XML_EXPORT",
+          exportId: saved.exportId,
+          sourceAsOf: bundle.generatedAt ?? now,
+          ingestedAt: now,
+        },
+        audit,
+      );
       if (outcome.outcome === "CREATED" || outcome.outcome === "UPDATED") {
         changed.push({ pk: outcome.assessmentPk, version: outcome.version });
       }
     }
+    await recordAudits(tx, audit);
     return { saved, changed };
   });
   for (const { pk, version } of result.changed) {

@@ -15,6 +15,7 @@ import { armsKeys } from "../../core/reconcile/persons.ts";
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
+import { type AuditEventInput, type AuditSource, recordAudits, SYSTEM_ACTOR } from "./audit.ts";
 import type { RecordSelectors } from "./oasys.ts";
 import { keysFrom, type PersonKeys } from "./persons.ts";
 
@@ -41,81 +42,132 @@ export interface StoredArms {
   document: ArmsAssessment;
 }
 
-export async function saveArmsRevision(db: Db, doc: ArmsAssessment, receivedAt: string): Promise<SavedArms> {
+/** The audit events of a revision stored: COLLECTION, and ALTERATION when it superseded the current one. */
+function storedEvents(doc: ArmsAssessment, saved: SavedArms, at: string, correlationId: string | null) {
+  const base = {
+    ...SYSTEM_ACTOR,
+    at,
+    subjectType: "ARMS_ASSESSMENT" as const,
+    subjectId: doc.armsAssessmentId,
+    correlationId,
+  };
+  const revision = (version: number): AuditSource => ({
+    type: "ARMS_REVISION",
+    id: doc.armsAssessmentId,
+    version,
+  });
+  const events: AuditEventInput[] = [
+    {
+      ...base,
+      action: "ARMS_REVISION_RECEIVED",
+      sources: [revision(doc.revision)],
+      details: { outcome: saved.outcome, currentRevision: saved.currentRevision },
+    },
+  ];
+  if (saved.supersededRevision !== undefined) {
+    events.push({
+      ...base,
+      action: "ARMS_REVISION_SUPERSEDED",
+      sources: [revision(saved.supersededRevision), revision(doc.revision)],
+      details: { supersededRevision: saved.supersededRevision, currentRevision: doc.revision },
+    });
+  }
+  return events;
+}
+
+/**
+ * Stores a revision (the rules above). A revision stored is audited in the same transaction: into
+ * `options.audit` when given, for a caller to append with its own events at the end of its transaction.
+ */
+export async function saveArmsRevision(
+  db: Db,
+  doc: ArmsAssessment,
+  receivedAt: string,
+  options: { correlationId?: string | null; audit?: AuditEventInput[] } = {},
+): Promise<SavedArms> {
+  return db.transaction(async (tx) => {
+    const saved = await storeRevision(tx, doc, receivedAt);
+    if (!saved.stored) return saved;
+    const events = storedEvents(doc, saved, receivedAt, options.correlationId ?? null);
+    if (options.audit) options.audit.push(...events);
+    else await recordAudits(tx, events);
+    return saved;
+  });
+}
+
+async function storeRevision(tx: Db, doc: ArmsAssessment, receivedAt: string): Promise<SavedArms> {
   const hash = documentSha256(doc);
   const keys = keysFrom(armsKeys(doc, pncPivotYear(receivedAt)));
-  return db.transaction(async (tx) => {
-    const inserted = await tx.query(
-      `INSERT INTO arms_revisions (arms_assessment_id, revision, force, status, assessed_on, crn, pnc, document,
-          content_sha256, received_at)
-       VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8::jsonb, $9, $10)
-       ON CONFLICT (arms_assessment_id, revision) DO NOTHING
-       RETURNING revision`,
-      [
-        doc.armsAssessmentId,
-        doc.revision,
-        doc.force,
-        doc.status,
-        doc.assessedOn,
-        keys.crn,
-        keys.pnc,
-        JSON.stringify(doc),
-        hash,
-        receivedAt,
-      ],
-    );
+  const inserted = await tx.query(
+    `INSERT INTO arms_revisions (arms_assessment_id, revision, force, status, assessed_on, crn, pnc, document,
+        content_sha256, received_at)
+     VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8::jsonb, $9, $10)
+     ON CONFLICT (arms_assessment_id, revision) DO NOTHING
+     RETURNING revision`,
+    [
+      doc.armsAssessmentId,
+      doc.revision,
+      doc.force,
+      doc.status,
+      doc.assessedOn,
+      keys.crn,
+      keys.pnc,
+      JSON.stringify(doc),
+      hash,
+      receivedAt,
+    ],
+  );
 
-    if (!inserted[0]) {
-      const held = await tx.query<{ contentSha256: string; currentRevision: number }>(
-        `SELECT r.content_sha256 AS "contentSha256", c.revision AS "currentRevision"
-           FROM arms_revisions r JOIN arms_current c USING (arms_assessment_id)
-          WHERE r.arms_assessment_id = $1 AND r.revision = $2`,
-        [doc.armsAssessmentId, doc.revision],
+  if (!inserted[0]) {
+    const held = await tx.query<{ contentSha256: string; currentRevision: number }>(
+      `SELECT r.content_sha256 AS "contentSha256", c.revision AS "currentRevision"
+         FROM arms_revisions r JOIN arms_current c USING (arms_assessment_id)
+        WHERE r.arms_assessment_id = $1 AND r.revision = $2`,
+      [doc.armsAssessmentId, doc.revision],
+    );
+    const row = held[0]!;
+    if (row.contentSha256 !== hash) {
+      throw new BridgeError(
+        "BRIDGE_E_ARMS_REVISION_CONFLICT",
+        "revision already held with different content",
+        {
+          armsAssessmentId: doc.armsAssessmentId,
+          revision: doc.revision,
+        },
       );
-      const row = held[0]!;
-      if (row.contentSha256 !== hash) {
-        throw new BridgeError(
-          "BRIDGE_E_ARMS_REVISION_CONFLICT",
-          "revision already held with different content",
-          {
-            armsAssessmentId: doc.armsAssessmentId,
-            revision: doc.revision,
-          },
-        );
-      }
-      return {
-        outcome: "DUPLICATE",
-        stored: false,
-        current: row.currentRevision === doc.revision,
-        currentRevision: row.currentRevision,
-      };
     }
+    return {
+      outcome: "DUPLICATE",
+      stored: false,
+      current: row.currentRevision === doc.revision,
+      currentRevision: row.currentRevision,
+    };
+  }
 
-    const moved = await tx.query<{ previousRevision: number | null }>(
-      `INSERT INTO arms_current (arms_assessment_id, revision, previous_revision, updated_at)
-       VALUES ($1, $2, NULL, $3)
-       ON CONFLICT (arms_assessment_id) DO UPDATE SET
-          previous_revision = arms_current.revision, revision = excluded.revision, updated_at = excluded.updated_at
-       WHERE excluded.revision > arms_current.revision
-       RETURNING previous_revision AS "previousRevision"`,
-      [doc.armsAssessmentId, doc.revision, receivedAt],
-    );
-    if (moved[0]) {
-      const previous = moved[0].previousRevision;
-      return {
-        outcome: "STORED_CURRENT",
-        stored: true,
-        current: true,
-        currentRevision: doc.revision,
-        ...(previous === null ? {} : { supersededRevision: previous }),
-      };
-    }
-    const current = await tx.query<{ revision: number }>(
-      "SELECT revision FROM arms_current WHERE arms_assessment_id = $1",
-      [doc.armsAssessmentId],
-    );
-    return { outcome: "STORED_HISTORY", stored: true, current: false, currentRevision: current[0]!.revision };
-  });
+  const moved = await tx.query<{ previousRevision: number | null }>(
+    `INSERT INTO arms_current (arms_assessment_id, revision, previous_revision, updated_at)
+     VALUES ($1, $2, NULL, $3)
+     ON CONFLICT (arms_assessment_id) DO UPDATE SET
+        previous_revision = arms_current.revision, revision = excluded.revision, updated_at = excluded.updated_at
+     WHERE excluded.revision > arms_current.revision
+     RETURNING previous_revision AS "previousRevision"`,
+    [doc.armsAssessmentId, doc.revision, receivedAt],
+  );
+  if (moved[0]) {
+    const previous = moved[0].previousRevision;
+    return {
+      outcome: "STORED_CURRENT",
+      stored: true,
+      current: true,
+      currentRevision: doc.revision,
+      ...(previous === null ? {} : { supersededRevision: previous }),
+    };
+  }
+  const current = await tx.query<{ revision: number }>(
+    "SELECT revision FROM arms_current WHERE arms_assessment_id = $1",
+    [doc.armsAssessmentId],
+  );
+  return { outcome: "STORED_HISTORY", stored: true, current: false, currentRevision: current[0]!.revision };
 }
 
 const SELECT_REVISION = `SELECT r.arms_assessment_id AS "armsAssessmentId", r.revision, r.force, r.status,

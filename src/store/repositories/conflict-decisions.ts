@@ -1,7 +1,7 @@
 /**
  * A reviewer's decision on a conflict: the conflict row is locked, the pure lifecycle decides
  * (src/core/reconcile/lifecycle.ts: transitions, rationale, four-eyes as the push policy sets it), and the
- * new state, the history event and the audit event are written in one transaction. Two reviewers deciding
+ * new state, the history event and the audit event (ALTERATION) are written in one transaction. Two reviewers deciding
  * at once serialise on the lock, so four-eyes holds under concurrency. What a decision releases (the
  * person re-reconciled, the pushes it allows) is the pipeline's: src/pipeline/decide.ts.
  */
@@ -10,7 +10,7 @@ import { type ConflictEvent, type ReviewRequest, review } from "../../core/recon
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { isUuid } from "../paging.ts";
-import { type AuditAction, recordAudit } from "./audit.ts";
+import { type AuditAction, type AuditEventInput, recordAudits } from "./audit.ts";
 import { applyTransition, SELECT_CONFLICT, type StoredConflict } from "./conflicts.ts";
 
 const AUDIT_ACTION: Readonly<Partial<Record<ConflictEvent["action"], AuditAction>>> = {
@@ -18,6 +18,14 @@ const AUDIT_ACTION: Readonly<Partial<Record<ConflictEvent["action"], AuditAction
   APPROVED: "CONFLICT_APPROVED",
   RESOLVED: "CONFLICT_RESOLVED",
   DISMISSED: "CONFLICT_DISMISSED",
+};
+
+/** The reviewer's request, with what the audit trail records about them beyond their id. */
+export type DecisionRequest = ReviewRequest & {
+  correlationId?: string | null;
+  /** Default REVIEWER. */
+  role?: string;
+  agency?: string | null;
 };
 
 export interface DecisionResult {
@@ -32,8 +40,10 @@ export interface DecisionResult {
 export async function applyDecision(
   tx: Db,
   conflictId: string,
-  request: ReviewRequest & { correlationId?: string | null },
+  request: DecisionRequest,
   policy: PushPolicy,
+  /** Collects the audit event for the caller to append last in its transaction; default: appended here. */
+  audit?: AuditEventInput[],
 ): Promise<DecisionResult> {
   if (!isUuid(conflictId)) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
   const rows = await tx.query<StoredConflict>(`${SELECT_CONFLICT} WHERE c.id = $1::uuid FOR UPDATE`, [
@@ -45,16 +55,20 @@ export async function applyDecision(
   const conflict = await applyTransition(tx, conflictId, transition);
   const action = AUDIT_ACTION[transition.event.action];
   if (action) {
-    await recordAudit(tx, {
+    const event: AuditEventInput = {
       at: transition.event.at,
       actor: transition.event.actor,
+      role: request.role ?? "REVIEWER",
+      agency: request.agency ?? null,
       action,
       subjectType: "CONFLICT",
       subjectId: conflictId,
       personId: conflict.personId,
       correlationId: request.correlationId ?? null,
       details: { ruleId: conflict.ruleId, severity: conflict.severity, state: conflict.state },
-    });
+    };
+    if (audit) audit.push(event);
+    else await recordAudits(tx, [event]);
   }
   return { conflict, event: transition.event };
 }
@@ -63,7 +77,7 @@ export async function applyDecision(
 export function recordDecision(
   db: Db,
   conflictId: string,
-  request: ReviewRequest & { correlationId?: string | null },
+  request: DecisionRequest,
   policy: PushPolicy,
 ): Promise<DecisionResult> {
   return db.transaction((tx) => applyDecision(tx, conflictId, request, policy));

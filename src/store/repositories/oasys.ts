@@ -18,6 +18,7 @@ import { londonLocalToInstant } from "../../core/oasys/normalise.ts";
 import { oasysKeys } from "../../core/reconcile/persons.ts";
 import type { Db } from "../db.ts";
 import { documentSha256 } from "../hash.ts";
+import { type AuditEventInput, auditAppendSql, auditEntries, SYSTEM_ACTOR, subjectKey } from "./audit.ts";
 import { keysFrom, type PersonKeys } from "./persons.ts";
 
 export type OasysSaveOutcome = "CREATED" | "UPDATED" | "UNCHANGED" | "STALE";
@@ -30,6 +31,7 @@ export interface SaveOasysInput {
   /** When the source produced this version (ISO instant): export generatedAt, or the pull time. */
   sourceAsOf: string;
   ingestedAt: string;
+  correlationId?: string | null;
 }
 
 export interface SavedOasys {
@@ -50,7 +52,35 @@ export interface StoredOasys {
   assessment: OasysAssessment;
 }
 
-export async function saveOasysAssessment(db: Db, input: SaveOasysInput): Promise<SavedOasys> {
+/** The audit event of a save that stored content: COLLECTION when created, ALTERATION when it replaced a version. */
+function savedEvent(input: SaveOasysInput, version: number | null, created: boolean): AuditEventInput {
+  const pk = String(input.assessment.assessmentPk);
+  return {
+    ...SYSTEM_ACTOR,
+    at: input.ingestedAt,
+    action: created ? "OASYS_ASSESSMENT_STORED" : "OASYS_ASSESSMENT_SUPERSEDED",
+    subjectType: "OASYS_ASSESSMENT",
+    subjectId: pk,
+    subjectIds: input.exportId ? [subjectKey("EXPORT", input.exportId)] : [],
+    correlationId: input.correlationId ?? null,
+    sources: [
+      { type: "OASYS_ASSESSMENT", id: pk, version },
+      ...(input.exportId ? [{ type: "RAW_EXPORT" as const, id: input.exportId, version: null }] : []),
+    ],
+    details: { sourceKind: input.sourceKind, outcome: created ? "CREATED" : "UPDATED" },
+  };
+}
+
+/**
+ * Saves one assessment (the re-ingest rule above). A save that stores content is audited: into `audit`
+ * when given, for a caller writing many to append once at the end of its transaction; otherwise in the
+ * save's own statement (the new version filled in by the database), so a lone save stays one statement.
+ */
+export async function saveOasysAssessment(
+  db: Db,
+  input: SaveOasysInput,
+  audit?: AuditEventInput[],
+): Promise<SavedOasys> {
   const a = input.assessment;
   const keys = keysFrom(oasysKeys(a));
   const hash = documentSha256(a);
@@ -68,8 +98,7 @@ export async function saveOasysAssessment(db: Db, input: SaveOasysInput): Promis
     hash,
     input.ingestedAt,
   ];
-  const written = await db.query<{ version: number }>(
-    `INSERT INTO oasys_assessments (assessment_pk, export_id, source_kind, source_as_of, crn, pnc, status,
+  const upsert = `INSERT INTO oasys_assessments (assessment_pk, export_id, source_kind, source_as_of, crn, pnc, status,
         date_completed, later_complete_exists, canonical, content_sha256, first_ingested_at, ingested_at)
      VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $12)
      ON CONFLICT (assessment_pk) DO UPDATE SET
@@ -80,11 +109,24 @@ export async function saveOasysAssessment(db: Db, input: SaveOasysInput): Promis
         version = oasys_assessments.version + 1
      WHERE oasys_assessments.content_sha256 <> excluded.content_sha256
        AND excluded.source_as_of >= oasys_assessments.source_as_of
-     RETURNING version`,
-    params,
-  );
+     RETURNING version`;
+  // Inline: the event for a creation (version 1), or the one for an update with its version set here.
+  const written = audit
+    ? await db.query<{ version: number }>(upsert, params)
+    : await db.query<{ version: number }>(
+        `WITH w AS (${upsert})
+         SELECT version, CASE WHEN version = 1 THEN ${auditAppendSql(13)}
+                ELSE audit_append(jsonb_set($14::jsonb, '{0,sources,0,version}', to_jsonb(version))) END AS seq
+           FROM w`,
+        [
+          ...params,
+          auditEntries([savedEvent(input, 1, true)]),
+          auditEntries([savedEvent(input, null, false)]),
+        ],
+      );
   if (written[0]) {
     const version = written[0].version;
+    if (audit) audit.push(savedEvent(input, version, version === 1));
     return { assessmentPk: a.assessmentPk, outcome: version === 1 ? "CREATED" : "UPDATED", version };
   }
   const held = await db.query<{ contentSha256: string; version: number }>(

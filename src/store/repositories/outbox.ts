@@ -20,6 +20,7 @@ import type {
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
+import { type AuditEventInput, auditAppendSql, auditEntries } from "./audit.ts";
 
 export interface NewOutboxRow extends OutboundMessage {
   personId: string;
@@ -348,12 +349,18 @@ export async function markDelivered(db: Db, id: string, at: string): Promise<boo
   return rows.length === 1;
 }
 
-/** A newer row for the same person, recipient and kind exists: this one is never sent. */
-export async function markSuperseded(db: Db, id: string): Promise<boolean> {
+/**
+ * A newer row for the same person, recipient and kind exists: this one is never sent. With `audit`, the
+ * change is audited (OUTBOX_SUPERSEDED) in the same statement, when it happens.
+ */
+export async function markSuperseded(db: Db, id: string, audit?: AuditEventInput): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE outbox SET state = 'SUPERSEDED', claimed_by = NULL, claimed_until = NULL
-      WHERE id = $1::uuid AND state IN ('PENDING', 'IN_FLIGHT') RETURNING id`,
-    [id],
+    `WITH s AS (
+       UPDATE outbox SET state = 'SUPERSEDED', claimed_by = NULL, claimed_until = NULL
+        WHERE id = $1::uuid AND state IN ('PENDING', 'IN_FLIGHT') RETURNING id
+     )
+     SELECT id${audit ? `, ${auditAppendSql(2)} AS seq` : ""} FROM s`,
+    audit ? [id, auditEntries([audit])] : [id],
   );
   return rows.length === 1;
 }
