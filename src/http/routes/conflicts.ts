@@ -1,8 +1,8 @@
 /**
  * Conflicts for reviewers: a filtered, keyset-paged listing; one conflict with its history; and a
- * reviewer's decision. The reviewer is the signed-in person the verified token names
- * (`request.principal`: the access policy lets only people with DATA_TEAM decide, never a system); the
- * `X-Reviewer` header of earlier versions is gone and ignored.
+ * reviewer's decision. Reads are audited (CONSULTATION) before they are answered. The reviewer is the
+ * signed-in person the verified token names (`request.principal`: the access policy lets only people with
+ * DATA_TEAM decide, never a system); the `X-Reviewer` header of earlier versions is gone and ignored.
  * Four-eyes on BLOCK conflicts is enforced by the lifecycle, comparing authenticated subjects (409
  * BRIDGE_E_FOUR_EYES); every 409 lists the actions the conflict's state allows. A decision that ends a
  * conflict re-reconciles the person in the same transaction (src/pipeline/decide.ts); the pushes it
@@ -13,7 +13,9 @@ import type { Severity } from "../../core/conflicts/types.ts";
 import { CONFLICT_STATES, type ConflictState, type ReviewAction } from "../../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../../errors.ts";
 import { decideConflict } from "../../pipeline/decide.ts";
+import { auditConsultation, subjectKey } from "../../store/repositories/audit.ts";
 import { getConflict, listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
+import { auditActor } from "../audit-actor.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
 import { ref } from "../schemas.ts";
@@ -91,6 +93,35 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         ...(q.limit ? { limit: q.limit } : {}),
         cursor: q.cursor ?? null,
       });
+      // One CONSULTATION for the page: every conflict listed and its person, and the person asked about.
+      const persons = new Set(page.items.map((c) => c.personId));
+      if (q.personId) persons.add(q.personId);
+      await auditConsultation(deps.db, {
+        ...auditActor(request),
+        at: deps.nowIso(),
+        action: "CONFLICTS_LISTED",
+        subjectIds: [
+          subjectKey("CONFLICT_LIST", request.id),
+          ...page.items.map((c) => subjectKey("CONFLICT", c.id)),
+          ...[...persons].map((p) => subjectKey("PERSON", p)),
+        ],
+        justification: "conflicts listed for review through GET /v1/conflicts",
+        correlationId: request.id,
+        details: {
+          filter: {
+            rule: q.rule ?? null,
+            severity: q.severity ?? null,
+            state: q.state ?? null,
+            force: q.force ?? null,
+            personId: q.personId ?? null,
+            minAgeDays: q.minAgeDays ?? null,
+            maxAgeDays: q.maxAgeDays ?? null,
+            openedAfter: q.openedAfter ?? null,
+            openedBefore: q.openedBefore ?? null,
+          },
+          listed: page.items.length,
+        },
+      });
       return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
     },
   );
@@ -108,6 +139,14 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
     async (request) => {
       const { id } = request.params as { id: string };
       const found = (await getConflict(deps.db, id)) ?? notFound("conflict");
+      await auditConsultation(deps.db, {
+        ...auditActor(request),
+        at: deps.nowIso(),
+        action: "CONFLICT_VIEWED",
+        subjectIds: [subjectKey("CONFLICT", id), subjectKey("PERSON", found.conflict.personId)],
+        justification: "conflict and its history read through GET /v1/conflicts/{id}",
+        correlationId: request.id,
+      });
       return { conflict: conflictView(found.conflict), history: found.history.map(conflictEventView) };
     },
   );

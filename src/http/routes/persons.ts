@@ -1,15 +1,17 @@
 /**
  * `GET /v1/persons/{id}`: the reconciled view of a person as the store holds it: the person and their
  * keys, the identity match in force, the current ARMS draft, the live conflicts, and what has been (or is
- * to be) pushed to each agency.
+ * to be) pushed to each agency. Every read is audited (CONSULTATION) before it is answered.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { LIVE_STATES } from "../../core/reconcile/lifecycle.ts";
+import { auditConsultation, subjectKey } from "../../store/repositories/audit.ts";
 import { listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
 import { attemptsForMany } from "../../store/repositories/deliveries.ts";
 import { latestDraftFor } from "../../store/repositories/drafts.ts";
 import { listOutbox } from "../../store/repositories/outbox.ts";
 import { getPerson, latestMatch } from "../../store/repositories/persons.ts";
+import { auditActor } from "../audit-actor.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
 import { ref } from "../schemas.ts";
@@ -47,6 +49,14 @@ export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
         deps.db,
         outbox.items.map((r) => r.id),
       );
+      await auditConsultation(deps.db, {
+        ...auditActor(request),
+        at: deps.nowIso(),
+        action: "PERSON_VIEWED",
+        subjectIds: [subjectKey("PERSON", id), ...conflicts.items.map((c) => subjectKey("CONFLICT", c.id))],
+        justification: "reconciled view of the person read through GET /v1/persons/{id}",
+        correlationId: request.id,
+      });
       return {
         person: personView(person),
         match: match ? matchView(match) : null,
