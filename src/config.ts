@@ -17,6 +17,12 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   mappingPath: string | null;
   thresholdsPath: string | null;
+  /**
+   * Retention (mappings/retention.yaml): RETENTION_PATH, the periods file (default: the bundled one);
+   * RETENTION_INTERVAL_MS, how often the worker runs the erasure job (unset: never, the default, so that
+   * nothing is erased before the periods are confirmed; `bridge retention run` runs it by hand).
+   */
+  retention: { path: string | null; intervalMs: number | null };
   xml: {
     maxBytes: number | null;
     maxDepth: number | null;
@@ -184,6 +190,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     mappingPath: text(env, "MAPPING_PATH"),
     thresholdsPath: text(env, "THRESHOLDS_PATH"),
+    retention: {
+      path: text(env, "RETENTION_PATH"),
+      intervalMs: int(env, "RETENTION_INTERVAL_MS", problems, 60_000, 31 * 86_400_000),
+    },
     xml: {
       maxBytes: int(env, "XML_MAX_BYTES", problems, 1024, Number.MAX_SAFE_INTEGER),
       maxDepth: int(env, "XML_MAX_DEPTH", problems, 4, 1000),

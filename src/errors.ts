@@ -136,6 +136,11 @@ export const ERROR_CODES = {
     message: "the conflict thresholds file is invalid",
     permanent: true,
   },
+  BRIDGE_E_RETENTION_INVALID: {
+    status: 500,
+    message: "the retention periods file is invalid",
+    permanent: true,
+  },
   // Store
   BRIDGE_E_STORE_UNAVAILABLE: { status: 503, message: "the database is unavailable", permanent: false },
   BRIDGE_E_STORE_MIGRATION: { status: 500, message: "a database migration failed", permanent: true },

@@ -21,6 +21,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
+import { loadRetention } from "../core/retention/load.ts";
 import type { OrdsClient } from "../ingest/ords/client.ts";
 import { createLogger } from "../log.ts";
 import { ordsClientFrom } from "../pipeline/pull.ts";
@@ -34,6 +35,7 @@ import { processIngest } from "./processors/ingest.ts";
 import { type AgencyClients, agencyClientsFrom, processPush } from "./processors/push.ts";
 import { processReconcile } from "./processors/reconcile.ts";
 import { type BullProducer, createProducer } from "./producer.ts";
+import { type RetentionSchedule, startRetentionSchedule } from "./retention.ts";
 import { bullProcessor } from "./run.ts";
 import { type Sweeper, startSweeper } from "./sweeper.ts";
 
@@ -100,6 +102,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
   let ords = deps.ords ?? null;
   const agencies = deps.agencies ?? agencyClientsFrom(config);
+  // Validated at start-up: a bad periods file stops the worker here, naming file and line.
+  const retentionPolicy =
+    config.retention.intervalMs === null ? null : loadRetention(config.retention.path ?? undefined);
 
   const connection = createRedis(config.redisUrl, "worker");
   connection.on("error", (error: Error) => log.warn({ err: error.message }, "redis connection error"));
@@ -180,12 +185,23 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           now: ctx.now,
           log,
         });
+  const retention: RetentionSchedule | null =
+    retentionPolicy && config.retention.intervalMs !== null
+      ? startRetentionSchedule({
+          db,
+          policy: retentionPolicy,
+          intervalMs: config.retention.intervalMs,
+          now: ctx.now,
+          log,
+        })
+      : null;
   log.info({ workerId, queues: names, concurrency: config.worker.concurrency }, "worker started");
 
   let closing: Promise<void> | null = null;
   const close = async () => {
     log.info({ workerId }, "worker stopping: no new jobs, waiting for jobs in flight");
     await sweeper?.stop();
+    await retention?.stop();
     const graceMs = deps.graceMs ?? 25_000;
     // pause(): stop fetching and resolve once the jobs in flight have finished.
     const drained = Promise.all(workers.map((w) => w.pause())).then(() => true);

@@ -64,7 +64,7 @@ export function nodeAt(doc: Document, pointer: string, key?: string): Node | nul
   return isScalar(node) || introducedBy === null ? node : introducedBy;
 }
 
-function positionOf(node: Node | null, lines: LineCounter): Position | null {
+export function positionOf(node: Node | null, lines: LineCounter): Position | null {
   const offset = node?.range?.[0];
   if (offset === undefined) return null;
   const { line, col } = lines.linePos(offset);
