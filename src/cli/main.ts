@@ -5,6 +5,7 @@
 import { BridgeError } from "../errors.ts";
 import { type CliIo, type Command, EXIT, processIo } from "./io.ts";
 import { OutputClosed } from "./output.ts";
+import { quoteArg, usageError } from "./usage.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   parse: {
@@ -48,8 +49,19 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "dead letters: list, show <id>, replay <id> through the same pipeline (--json)",
     load: async () => (await import("./dlq.ts")).dlqCommand,
   },
+  audit: {
+    summary: "the audit trail: verify the hash chain (exit 2 at the first broken link), export by subject",
+    load: async () => (await import("./audit.ts")).auditCommand,
+  },
+  retention: {
+    summary: "erase what is past its retention period (mappings/retention.yaml), logging it (--dry-run)",
+    load: async () => (await import("./retention.ts")).retentionCommand,
+  },
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
+
+/** The commands `bridge` runs, in the order `bridge --help` lists them. */
+export const commandNames = (): string[] => Object.keys(COMMANDS);
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -65,8 +77,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`bridge: unknown command '${name}'\n\n${usage()}`);
-    return EXIT.FATAL;
+    return usageError(
+      io,
+      "bridge <command> [options]",
+      `unknown command ${quoteArg(name)} ('bridge --help' lists them)`,
+    );
   }
   try {
     return await (await command.load())(rest, io);
