@@ -151,10 +151,12 @@ export function createProducer(options: ProducerOptions): BullProducer {
     reconcile: (job) => add(QUEUES.reconcile, job, jobIds.reconcile(job)),
     push: (recipient, job) => add(pushQueueOf(recipient), job, jobIds.push(job)),
     async close() {
-      if (owned && connection.status !== "ready") {
-        // Never connected (or lost): end the connection first and let each queue's start-up fail while it
-        // still listens, or BullMQ reports that failure as an unhandled rejection after closing.
-        connection.disconnect();
+      if (owned) {
+        // Let each queue's start-up end (succeed, or fail on a connection ended here when it is not
+        // connected) while the queue still listens: BullMQ reports a start-up failing after the close as
+        // an unhandled rejection. Bounded: an ended connection fails at once, a live one answers within the
+        // command time-out.
+        if (connection.status !== "ready") connection.disconnect();
         await Promise.all(Object.values(queues).map((q) => q.waitUntilReady().catch(() => undefined)));
       }
       await Promise.all(Object.values(queues).map((q) => q.close()));
