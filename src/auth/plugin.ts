@@ -11,17 +11,27 @@
  * At start-up every route the API registers is checked against the policy (`checkCoverage`): a route the
  * policy does not name stops the app from becoming ready (fail closed), as does a policy entry naming a
  * route that does not exist.
+ *
+ * With the web pages mounted (`pages`), the policy's pages (src/web/) are left to the web's own sign-in
+ * (a session, src/web/session.ts; who may see which page is decided by `pageAccess`, pages.ts), and so is
+ * an unknown URL outside the API's paths (the web answers it: sign in, then a "page not found" page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { BridgeError } from "../errors.ts";
 import { type AccessPolicy, allows } from "./policy.ts";
 import type { Principal } from "./principal.ts";
 import { type TokenVerifier, Unauthenticated } from "./verify.ts";
+import { NOBODY, type Viewer, viewerFor } from "./visibility.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** The verified caller; null on public routes. */
     principal: Principal | null;
+    /**
+     * What of the records a route shows this caller may see (src/auth/visibility.ts), with the caller's
+     * roles the route allows; on public routes, a viewer that sees nothing.
+     */
+    viewer: Viewer;
   }
 }
 
@@ -40,19 +50,31 @@ function challenge(realm: string, error: unknown): string {
   return `Bearer ${parts.join(", ")}`;
 }
 
-/** Registers the decoration, the coverage check and the hook. Call before any route is registered. */
-export function registerAuth(app: FastifyInstance, auth: AppAuth): void {
+/**
+ * Registers the decoration, the coverage check and the hook. Call before any route is registered.
+ * `pages`: the web pages are mounted (their routes are checked against the policy's `pages` too).
+ */
+export function registerAuth(app: FastifyInstance, auth: AppAuth, options: { pages?: boolean } = {}): void {
   const realm = auth.realm ?? "oasys-arms-bridge";
   const routes: { method: string; url: string }[] = [];
   app.decorateRequest("principal", null);
+  app.decorateRequest("viewer", null as unknown as Viewer);
   app.addHook("onRoute", (route: RouteOptions) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  app.addHook("onReady", async () => auth.policy.checkCoverage(routes));
+  const pages = options.pages === true;
+  app.addHook("onReady", async () => auth.policy.checkCoverage(routes, { pages }));
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    request.viewer = NOBODY;
     const url = request.routeOptions.url;
     if (url !== undefined && auth.policy.isPublic(request.method, url)) return;
+    // The web signs its pages in itself, with a session; a bearer token means nothing there.
+    if (
+      pages &&
+      (url === undefined ? !auth.policy.isApiPath(request.url) : auth.policy.isPage(request.method, url))
+    )
+      return;
     try {
       request.principal = await auth.verifier.verify(request.headers.authorization);
     } catch (error) {
@@ -72,5 +94,6 @@ export function registerAuth(app: FastifyInstance, auth: AppAuth): void {
         route: `${request.method} ${url}`,
       });
     }
+    request.viewer = viewerFor(auth.policy.visibility, request.principal, rule.roles);
   });
 }

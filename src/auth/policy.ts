@@ -7,6 +7,13 @@
  * Routes are named by method and the URL pattern the API declares (`GET /v1/persons/:id`); HEAD is GET's.
  * A pattern ending in `/**` covers that path and everything under it (the OpenAPI UI's assets).
  * `checkCoverage` refuses a route the policy does not name and an entry naming no route: fail closed.
+ * A route that answers with records says which (`shows`); what of them each caller sees is the file's
+ * `visibility` section, checked against the views' schemas as the file is read (visibility-policy.ts).
+ *
+ * `pages` does the same for the data team's web pages (src/web/), which a person reaches with a session,
+ * never a bearer token: its `public` pages answer anyone (signing in, the assets), its `routes` name the
+ * roles that may see each page (people only). The API routes and the pages are checked together when the
+ * web pages are mounted; without them (an app with the API alone) the `pages` entries are not used.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -15,6 +22,8 @@ import { nodeAt } from "../core/conflicts/thresholds.ts";
 import { schemaValidator } from "../core/schemas.ts";
 import { BridgeError } from "../errors.ts";
 import { type Principal, ROLES, type Role } from "./principal.ts";
+import type { Visibility } from "./visibility.ts";
+import { parseVisibility, type VisibilityFile } from "./visibility-policy.ts";
 
 export const ACCESS_POLICY_SCHEMA = "access-policy.schema.json";
 export const DEFAULT_ACCESS_POLICY_PATH = fileURLToPath(
@@ -22,6 +31,8 @@ export const DEFAULT_ACCESS_POLICY_PATH = fileURLToPath(
 );
 
 export type PrincipalKind = Principal["kind"];
+/** What records a route answers with: one (404 when not visible) or a list scoped in its query. */
+export type Shows = "person" | "persons" | "conflict" | "conflicts" | "deliveries";
 
 /** Who may call one route. */
 export interface RouteRule {
@@ -31,27 +42,49 @@ export interface RouteRule {
   principals: readonly PrincipalKind[];
   /** System clients allowed by client_id whatever their roles. */
   clients: readonly string[];
+  /** The records the route answers with, which go through the visibility rules; absent: none. */
+  shows?: Shows;
 }
 
 export interface AccessPolicy {
   file: string;
   /** Token authority -> role. */
   authorities: ReadonlyMap<string, Role>;
+  /** Every API route rule, in file order. */
+  rules: readonly RouteRule[];
+  /** What of the records a read shows each caller (src/auth/visibility.ts applies it). */
+  visibility: Visibility;
   /** Whether the route answers without a token. */
   isPublic(method: string, url: string): boolean;
   /** The rule for a route, or null when the policy does not name it. */
   rule(method: string, url: string): RouteRule | null;
   /** The roles a route's rule names (for the API description); undefined for public or unknown routes. */
   rolesFor(method: string, url: string): readonly Role[] | undefined;
-  /** Checks the API's routes against the policy; throws naming every route not covered and stale entry. */
-  checkCoverage(routes: readonly { method: string; url: string }[]): void;
+  /** Whether a web page answers without a session (signing in, the assets). */
+  isPublicPage(method: string, url: string): boolean;
+  /** The rule for a web page that needs a session, or null when `pages.routes` does not name it. */
+  page(method: string, url: string): RouteRule | null;
+  /** Whether the route is a web page (public or not): it signs in with a session, not a bearer token. */
+  isPage(method: string, url: string): boolean;
+  /** Whether an unmatched path is under the API's paths (the first segment of a route the policy names). */
+  isApiPath(path: string): boolean;
+  /**
+   * Checks the app's routes against the policy; throws naming every route not covered and stale entry.
+   * `pages`: the web pages are mounted, so `pages` entries must each name a route and cover the web's.
+   */
+  checkCoverage(routes: readonly { method: string; url: string }[], options?: { pages?: boolean }): void;
 }
 
 interface PolicyFile {
   version: 1;
   authorities: Record<string, Role>;
   public: string[];
-  routes: Record<string, { roles: Role[]; principals?: PrincipalKind[]; clients?: string[]; why?: string }>;
+  routes: Record<
+    string,
+    { roles: Role[]; principals?: PrincipalKind[]; clients?: string[]; shows?: Shows; why?: string }
+  >;
+  visibility: VisibilityFile;
+  pages?: { public?: string[]; routes?: Record<string, { roles: Role[]; why?: string }> };
 }
 
 interface Position {
@@ -129,6 +162,7 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
     roles: [...r.roles],
     principals: [...(r.principals ?? ["user", "system"])],
     clients: [...(r.clients ?? [])],
+    ...(r.shows ? { shows: r.shows } : {}),
   }));
   for (const r of rules) {
     if (r.clients.length > 0 && !r.principals.includes("system")) {
@@ -141,27 +175,61 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
       );
     }
   }
+  const publicPages = parsed.pages?.public ?? [];
+  const pageRules: RouteRule[] = Object.entries(parsed.pages?.routes ?? {}).map(([key, r]) => ({
+    key,
+    roles: [...r.roles],
+    principals: ["user"],
+    clients: [],
+  }));
+  // A route is the API's or a page, never both: a page does not take a token, a route does not read a session.
+  const apiKeys = [...parsed.public.map((key, i) => [key, `/public/${i}`]), ...rules.map((r) => [r.key, ""])];
+  for (const [key, where] of apiKeys as [string, string][]) {
+    const i = publicPages.indexOf(key);
+    const pointer = i >= 0 ? `/pages/public/${i}` : parsed.pages?.routes?.[key] ? "/pages/routes" : null;
+    if (pointer === null) continue;
+    const at = i >= 0 ? positionOf(nodeAt(doc, pointer), lines) : keyAt("/pages/routes", key);
+    throw invalid(file, at, pointer, `"${key}" is also an API route (${where || "/routes"})`);
+  }
+  const visibility = parseVisibility(parsed.visibility, (pointer, reason) =>
+    invalid(file, positionOf(nodeAt(doc, pointer), lines), pointer, reason),
+  );
   const authorities = new Map(Object.entries(parsed.authorities));
-  const lookup = (method: string, url: string) => {
+  const find = (list: readonly RouteRule[], method: string, url: string) => {
     // An exact entry wins over a `/**` one.
-    const exact = rules.find((r) => !r.key.endsWith("/**") && matches(r.key, method, url));
-    return exact ?? rules.find((r) => matches(r.key, method, url)) ?? null;
+    const exact = list.find((r) => !r.key.endsWith("/**") && matches(r.key, method, url));
+    return exact ?? list.find((r) => matches(r.key, method, url)) ?? null;
   };
+  const lookup = (method: string, url: string) => find(rules, method, url);
+  const page = (method: string, url: string) => find(pageRules, method, url);
   const isPublic = (method: string, url: string) => parsed.public.some((key) => matches(key, method, url));
+  const isPublicPage = (method: string, url: string) => publicPages.some((key) => matches(key, method, url));
+  const apiSegments = new Set(
+    [...parsed.public, ...rules.map((r) => r.key)].map((key) => key.split(" ")[1]?.split("/")[1] ?? ""),
+  );
 
   return {
     file,
     authorities,
+    rules,
+    visibility,
     isPublic,
     rule: lookup,
     rolesFor: (method, url) => (isPublic(method, url) ? undefined : lookup(method, url)?.roles),
-    checkCoverage(routes) {
+    isPublicPage,
+    page,
+    isPage: (method, url) => isPublicPage(method, url) || page(method, url) !== null,
+    isApiPath: (path) => apiSegments.has(path.split("?", 1)[0]?.split("/")[1] ?? ""),
+    checkCoverage(routes, options = {}) {
       const missing = new Set<string>();
       const used = new Set<string>();
+      const withPages = options.pages === true;
       for (const { method, url } of routes) {
         if (method === "OPTIONS") continue;
-        const publicKey = parsed.public.find((key) => matches(key, method, url));
-        const rule = publicKey ? null : lookup(method, url);
+        const publicKey =
+          parsed.public.find((key) => matches(key, method, url)) ??
+          (withPages ? publicPages.find((key) => matches(key, method, url)) : undefined);
+        const rule = publicKey ? null : (lookup(method, url) ?? (withPages ? page(method, url) : null));
         if (publicKey) used.add(publicKey);
         else if (rule) used.add(rule.key);
         else missing.add(`${method === "HEAD" ? "GET" : method} ${url}`);
@@ -171,7 +239,7 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
           file,
           null,
           "/routes",
-          `names no rule for ${[...missing].join(", ")}: list each under routes (with the roles that may call it) or under public; the API does not start with a route the policy does not cover`,
+          `names no rule for ${[...missing].join(", ")}: list each under routes (with the roles that may call it) or under public${withPages ? " (a web page: under pages.routes or pages.public)" : ""}; the API does not start with a route the policy does not cover`,
         );
       }
       const stale = [...parsed.public, ...Object.keys(parsed.routes)].find((key) => !used.has(key));
@@ -181,6 +249,20 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
           ? positionOf(nodeAt(doc, `/public/${parsed.public.indexOf(stale)}`), lines)
           : keyAt("/routes", stale);
         throw invalid(file, at, isPublicKey ? "/public" : "/routes", `"${stale}" names no route the API has`);
+      }
+      const stalePage = withPages
+        ? [...publicPages, ...pageRules.map((r) => r.key)].find((key) => !used.has(key))
+        : undefined;
+      if (stalePage) {
+        const i = publicPages.indexOf(stalePage);
+        const at =
+          i >= 0 ? positionOf(nodeAt(doc, `/pages/public/${i}`), lines) : keyAt("/pages/routes", stalePage);
+        throw invalid(
+          file,
+          at,
+          i >= 0 ? "/pages/public" : "/pages/routes",
+          `"${stalePage}" names no page the web has`,
+        );
       }
     },
   };
