@@ -21,6 +21,7 @@ import {
 } from "../store/repositories/audit-chain.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
+import { argsProblem, usageError } from "./usage.ts";
 
 export const HELP = `usage: bridge audit verify [--from-seq <n>] [--json]
        bridge audit export --subject <person id|CRN|PNC> --from <date> --to <date> [--json]
@@ -46,10 +47,9 @@ Exit codes: 0 the chain is whole / export written, 2 the chain is broken, 1 usag
 export const NO_STORE =
   "DATABASE_URL is not set, so this would read a new, empty embedded store (in memory), not the service's audit trail. Set DATABASE_URL (and DB_SCHEMA) to the service's PostgreSQL, or BRIDGE_DATA_DIR to an embedded store's directory.";
 
-function usage(io: CliIo, why: string): number {
-  io.stderr.write(`bridge audit: ${why}\n\n${HELP}`);
-  return EXIT.FATAL;
-}
+export const USAGE = "bridge audit verify|export [options]";
+
+const usage = (io: CliIo, why: string): number => usageError(io, USAGE, why);
 
 async function withStore<T>(io: CliIo, fn: (db: Db) => Promise<T>): Promise<T | number> {
   const config = loadConfig();
@@ -179,7 +179,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     parsed = parse(argv);
   } catch (e) {
     // parseArgs quotes unknown options, never values.
-    return usage(io, (e as Error).message);
+    return usage(io, argsProblem(e as Error));
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -2,7 +2,6 @@
  * `bridge dlq list|show|replay`: the dead letters in PostgreSQL, for a person to read and put back through
  * the pipeline (src/queue/replay.ts). Readable by default, `--json` for tools.
  */
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { isBridgeError } from "../errors.ts";
 import { createProducer, producerOptionsFrom } from "../queue/producer.ts";
@@ -16,6 +15,7 @@ import {
   listDeadLetters,
 } from "../store/repositories/dead-letters.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { parseOptions, quoteArg, usageError } from "./usage.ts";
 
 export const HELP = `usage: bridge dlq list [--stage INGEST|RECONCILE|PUSH] [--code <code>] [--state open|replayed|all]
                        [--limit <n>] [--cursor <c>] [--json]
@@ -30,6 +30,8 @@ directory; without either there is no store to read, and it says so); replay als
 
 Exit codes: 0 done, 1 usage error, no such dead letter, or failure.
 `;
+
+export const USAGE = "bridge dlq list|show <id>|replay <id> [options]";
 
 const STAGES = new Set(["INGEST", "RECONCILE", "PUSH"]);
 const STATES = { open: "OPEN", replayed: "REPLAYED", all: "ALL" } as const;
@@ -83,18 +85,11 @@ async function withStore<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-function usage(io: CliIo, why: string): number {
-  io.stderr.write(`bridge dlq: ${why}\n\n${HELP}`);
-  return EXIT.FATAL;
-}
+const usage = (io: CliIo, why: string): number => usageError(io, USAGE, why);
 
 export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    return usage(io, (e as Error).message);
-  }
+  const parsed = parse(argv, io);
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
@@ -102,7 +97,7 @@ export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const [action, id, ...extra] = positionals;
   const json = values.json === true;
-  if (extra.length > 0) return usage(io, `unexpected argument '${extra[0]}'`);
+  if (extra[0] !== undefined) return usage(io, `unexpected argument ${quoteArg(extra[0])}`);
 
   if (action === "list") {
     if (id) return usage(io, "list takes no id");
@@ -175,7 +170,10 @@ export async function dlqCommand(argv: string[], io: CliIo): Promise<number> {
       await producer.close();
     }
   }
-  return usage(io, action ? `unknown action '${action}'` : "an action is needed");
+  return usage(
+    io,
+    action ? `unknown action ${quoteArg(action)}` : "an action is needed: list, show or replay",
+  );
 }
 
 function notFound(io: CliIo, id: string): number {
@@ -183,8 +181,8 @@ function notFound(io: CliIo, id: string): number {
   return EXIT.FATAL;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
+function parse(argv: string[], io: CliIo) {
+  return parseOptions(io, USAGE, {
     args: argv,
     allowPositionals: true,
     options: {

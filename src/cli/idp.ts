@@ -4,8 +4,8 @@
  * flows. A development tool: it refuses to run with BRIDGE_ENV=production. Like `bridge simulate`, it
  * loads the simulators lazily, so the bridge itself never depends on them.
  */
-import { parseArgs } from "node:util";
 import { type CliIo, EXIT } from "./io.ts";
+import { parseOptions, quoteArg, usageError } from "./usage.ts";
 
 export const DEFAULT_IDP_PORT = 9091;
 
@@ -33,10 +33,13 @@ system (client credentials), from the issuer at --issuer (default AUTH_ISSUER, e
 http://127.0.0.1:${DEFAULT_IDP_PORT}).
 `;
 
+export const USAGE =
+  "bridge idp [--port N] [--host H] [--issuer URL] [--password P] [--ttl S] | token <name>";
+
 type Env = Readonly<Record<string, string | undefined>>;
 
-function parse(argv: string[]) {
-  return parseArgs({
+function parse(argv: string[], io: CliIo) {
+  return parseOptions(io, USAGE, {
     args: argv,
     strict: true,
     allowPositionals: true,
@@ -78,14 +81,11 @@ export function describeIdp(idp: {
 
 async function tokenCommand(
   name: string | undefined,
-  values: ReturnType<typeof parse>["values"],
+  values: NonNullable<ReturnType<typeof parse>>["values"],
   io: CliIo,
   env: Env,
 ) {
-  if (!name) {
-    io.stderr.write("bridge idp token: name a seeded person or system\n");
-    return EXIT.FATAL;
-  }
+  if (!name) return usageError(io, USAGE, "token: name a seeded person or system");
   const idp = await import("../../simulators/idp/index.ts");
   const issuer = (values.issuer ?? env.AUTH_ISSUER ?? `http://127.0.0.1:${DEFAULT_IDP_PORT}`).replace(
     /\/+$/,
@@ -118,13 +118,8 @@ export async function idpCommand(
   stop?: AbortSignal,
   env: Env = process.env,
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.stderr.write(`bridge idp: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parse(argv, io);
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
@@ -135,16 +130,11 @@ export async function idpCommand(
     return EXIT.FATAL;
   }
   if (positionals[0] === "token") return tokenCommand(positionals[1], values, io, env);
-  if (positionals.length > 0) {
-    io.stderr.write(`bridge idp: unexpected '${positionals[0]}'\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  if (positionals[0] !== undefined)
+    return usageError(io, USAGE, `unexpected argument ${quoteArg(positionals[0])}`);
   const port = Number(values.port ?? DEFAULT_IDP_PORT);
   const ttl = Number(values.ttl ?? "1200");
-  const usage = (message: string) => {
-    io.stderr.write(`bridge idp: ${message}\n`);
-    return EXIT.FATAL;
-  };
+  const usage = (message: string) => usageError(io, USAGE, message);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) return usage("--port must be 0 to 65535");
   if (!Number.isInteger(ttl) || ttl < 1) return usage("--ttl must be a whole number of seconds");
   if (values.issuer && !/^https?:\/\/[^\s]+$/.test(values.issuer))

@@ -5,6 +5,7 @@
 import { BridgeError } from "../errors.ts";
 import { type CliIo, type Command, EXIT, processIo } from "./io.ts";
 import { OutputClosed } from "./output.ts";
+import { quoteArg, usageError } from "./usage.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   parse: {
@@ -59,6 +60,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   // name: { summary, load: async () => (await import("./name.ts")).nameCommand },
 };
 
+/** The commands `bridge` runs, in the order `bridge --help` lists them. */
+export const commandNames = (): string[] => Object.keys(COMMANDS);
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
@@ -73,8 +77,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`bridge: unknown command '${name}'\n\n${usage()}`);
-    return EXIT.FATAL;
+    return usageError(
+      io,
+      "bridge <command> [options]",
+      `unknown command ${quoteArg(name)} ('bridge --help' lists them)`,
+    );
   }
   try {
     return await (await command.load())(rest, io);

@@ -5,7 +5,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import { type ApplyOptions, applyMapping } from "../core/mapping/apply.ts";
 import { coverageOf } from "../core/mapping/coverage.ts";
@@ -26,6 +25,7 @@ import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
 import { mapFiles } from "./prefill.ts";
+import { parseOptions, quoteArg, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge mapping <command> [options]
 
@@ -41,6 +41,16 @@ export const HELP = `usage: bridge mapping <command> [options]
       How many fields of a blank ARMS form the mapping fills for complete LAYER3 assessments (median,
       range, per field, with the commonest reason a field stays empty).
 `;
+
+export const USAGE = usageLine(HELP);
+
+/** Each sub-command's one-line usage, as HELP gives it. */
+const SUB_USAGE: Readonly<Record<string, string>> = Object.fromEntries(
+  [...HELP.matchAll(/^ {2}(test|diff|coverage) (.*)$/gm)].map(([, sub, rest]) => [
+    sub,
+    `bridge mapping ${sub} ${rest}`,
+  ]),
+);
 
 export const DEFAULT_GOLDEN_DIR = fileURLToPath(new URL("../../mappings/tests/", import.meta.url));
 
@@ -112,29 +122,28 @@ const OPTIONS = {
 } as const;
 
 export async function mappingCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (e) {
-    io.stderr.write(`bridge mapping: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parseOptions(io, SUB_USAGE[argv[0] ?? ""] ?? USAGE, {
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+  });
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals } = parsed;
   const [sub, ...files] = positionals;
-  if (values.help || !sub) {
-    (sub ? io.stdout : io.stderr).write(HELP);
-    return values.help ? EXIT.OK : EXIT.FATAL;
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.OK;
   }
+  if (!sub) return usageError(io, USAGE, "a command is needed: test, diff or coverage");
   const out = writer(io.stdout);
   const today = londonToday(io.now());
   switch (sub) {
     case "test":
+      if (files.length > 0) return usageError(io, SUB_USAGE.test ?? USAGE, "test takes no file");
       return mappingTest(values, io);
     case "diff": {
-      if (!values.from || !values.to || files.length === 0) {
-        io.stderr.write(`bridge mapping diff: --from, --to and at least one file are required\n\n${HELP}`);
-        return EXIT.FATAL;
-      }
+      if (!values.from || !values.to || files.length === 0)
+        return usageError(io, SUB_USAGE.diff ?? USAGE, "--from, --to and at least one file are required");
       const from = loadMapping(values.from);
       const to = loadMapping(values.to);
       const inputs: DiffInput[] = [];
@@ -163,10 +172,8 @@ export async function mappingCommand(argv: string[], io: CliIo): Promise<number>
       return failed > 0 ? EXIT.FATAL : rejected > 0 ? EXIT.REJECTED : EXIT.OK;
     }
     case "coverage": {
-      if (files.length === 0) {
-        io.stderr.write(`bridge mapping coverage: at least one file is required\n\n${HELP}`);
-        return EXIT.FATAL;
-      }
+      if (files.length === 0)
+        return usageError(io, SUB_USAGE.coverage ?? USAGE, "at least one file is required");
       const mapping = loadMapping(values.mapping);
       const mapped: { assessment: OasysAssessment; result: DiffInput["before"] }[] = [];
       let failed = 0;
@@ -185,8 +192,7 @@ export async function mappingCommand(argv: string[], io: CliIo): Promise<number>
       return failed > 0 ? EXIT.FATAL : EXIT.OK;
     }
     default:
-      io.stderr.write(`bridge mapping: unknown command '${sub}'\n\n${HELP}`);
-      return EXIT.FATAL;
+      return usageError(io, USAGE, `unknown command ${quoteArg(sub)}: test, diff or coverage`);
   }
 }
 

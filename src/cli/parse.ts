@@ -3,7 +3,6 @@
  * say what the bridge makes of them. See HELP for the output shapes and exit codes, which are a contract.
  */
 import { stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import type { IngestResult } from "../core/oasys/model.ts";
 import { BridgeError, isBridgeError } from "../errors.ts";
@@ -19,6 +18,7 @@ import {
   totalOf,
 } from "./parse-report.ts";
 import { createProgress, type Progress } from "./progress.ts";
+import { parseOptions, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge parse <file.xml>... [--json | --ndjson]
 
@@ -47,6 +47,8 @@ Exit codes
      entities, a size or shape limit, wrong root): the message names the file, line and column.
      Output written before the failure is incomplete and must not be used as the file's content.
 `;
+
+export const USAGE = usageLine(HELP);
 
 type Mode = "report" | "json" | "ndjson";
 
@@ -132,27 +134,17 @@ const OPTIONS = {
 } as const;
 
 export async function parseCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (e) {
-    io.stderr.write(`bridge parse: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parseOptions(io, USAGE, { args: argv, options: OPTIONS, allowPositionals: true });
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals: files } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
   }
-  if (files.length === 0 || (values.json && values.ndjson)) {
-    const why = files.length === 0 ? "no file given" : "--json and --ndjson are exclusive";
-    io.stderr.write(`bridge parse: ${why}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
-  if (files.filter((f) => f === "-").length > 1) {
-    io.stderr.write("bridge parse: '-' (stdin) can be given once\n");
-    return EXIT.FATAL;
-  }
+  if (files.length === 0) return usageError(io, USAGE, "no file given");
+  if (values.json && values.ndjson) return usageError(io, USAGE, "--json and --ndjson are exclusive");
+  if (files.filter((f) => f === "-").length > 1)
+    return usageError(io, USAGE, "'-' (stdin) can be given once");
   const mode: Mode = values.json ? "json" : values.ndjson ? "ndjson" : "report";
   const outputs: Outputs = { out: writer(io.stdout), err: writer(io.stderr) };
   try {

@@ -3,7 +3,6 @@
  * per accepted assessment, each field with its provenance. Also exports `mapFiles`, the read-and-map loop
  * the `mapping` command shares.
  */
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import { type ApplyOptions, applyMapping, type MappingResult } from "../core/mapping/apply.ts";
 import { loadMapping } from "../core/mapping/load.ts";
@@ -14,6 +13,7 @@ import { isBridgeError } from "../errors.ts";
 import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
+import { parseOptions, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge prefill <file.xml>... [--json] [--mapping <mapping.yaml>]
 
@@ -36,6 +36,8 @@ Exit codes
   2  some records were rejected by ingest or refused by the mapping; every other draft was output
   1  usage error, an invalid mapping (file and line named), or a file that failed whole
 `;
+
+export const USAGE = usageLine(HELP);
 
 export type MappedRecord =
   /** `results[i]` is the outcome under `mappings[i]`. */
@@ -73,22 +75,14 @@ const OPTIONS = {
 } as const;
 
 export async function prefillCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (e) {
-    io.stderr.write(`bridge prefill: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parseOptions(io, USAGE, { args: argv, options: OPTIONS, allowPositionals: true });
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals: files } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
   }
-  if (files.length === 0) {
-    io.stderr.write(`bridge prefill: no file given\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  if (files.length === 0) return usageError(io, USAGE, "no file given");
   const mapping = loadMapping(values.mapping);
   const out = writer(io.stdout);
   const err = writer(io.stderr);

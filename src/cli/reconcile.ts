@@ -12,6 +12,7 @@ import { fileLists, readInputs } from "./inputs.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
 import { formatPerson, formatProblems, formatTotals, resultJson, totalsOf } from "./reconcile-report.ts";
+import { quoteArg, unknownOption, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge reconcile --oasys <file.xml>... --arms <file.json>... [--json]
 
@@ -32,22 +33,20 @@ Exit codes
   1  usage error
 `;
 
+export const USAGE = usageLine(HELP);
+
 export async function reconcileCommand(argv: string[], io: CliIo): Promise<number> {
   const { lists, flags, unknown, stray } = fileLists(argv, ["oasys", "arms"], ["json", "help"]);
   if (flags.has("help")) {
     io.stdout.write(HELP);
     return EXIT.OK;
   }
-  if (unknown.length > 0 || stray.length > 0) {
-    io.stderr.write(`bridge reconcile: unexpected ${[...unknown, ...stray].join(" ")}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  if (unknown[0] !== undefined) return usageError(io, USAGE, unknownOption(unknown[0]));
+  if (stray[0] !== undefined)
+    return usageError(io, USAGE, `unexpected argument ${quoteArg(stray[0])}: files follow --oasys or --arms`);
   const oasysFiles = lists.oasys ?? [];
   const armsFiles = lists.arms ?? [];
-  if (oasysFiles.length + armsFiles.length === 0) {
-    io.stderr.write(`bridge reconcile: no input files\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  if (oasysFiles.length + armsFiles.length === 0) return usageError(io, USAGE, "no input files");
   const today = londonToday(io.now());
   const deps = { mapping: loadMapping(), thresholds: loadThresholds(), today };
   const inputs = await readInputs(oasysFiles, armsFiles, today);

@@ -9,6 +9,7 @@ import { loadRetention } from "../core/retention/load.ts";
 import { type ClassReport, DEFAULT_BATCH_SIZE, runRetention } from "../pipeline/retention.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { argsProblem, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge retention run [--dry-run] [--batch-size <n>] [--json]
 
@@ -32,10 +33,9 @@ Exit codes: 0 done, 1 usage error, invalid periods file, or failure.
 export const NO_STORE =
   "DATABASE_URL is not set, so this would run on a new, empty embedded store (in memory), not on the service's data. Set DATABASE_URL (and DB_SCHEMA) to the service's PostgreSQL, or BRIDGE_DATA_DIR to an embedded store's directory.";
 
-function usage(io: CliIo, why: string): number {
-  io.stderr.write(`bridge retention: ${why}\n\n${HELP}`);
-  return EXIT.FATAL;
-}
+export const USAGE = usageLine(HELP);
+
+const usage = (io: CliIo, why: string): number => usageError(io, USAGE, why);
 
 function line(c: ClassReport, dryRun: boolean): string {
   if (!c.period) return `${c.dataClass.padEnd(16)}  kept (period: never)\n`;
@@ -53,7 +53,7 @@ export async function retentionCommand(argv: string[], io: CliIo): Promise<numbe
   try {
     parsed = parse(argv);
   } catch (e) {
-    return usage(io, (e as Error).message);
+    return usage(io, argsProblem(e as Error));
   }
   const { values, positionals } = parsed;
   if (values.help) {

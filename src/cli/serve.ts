@@ -8,7 +8,6 @@
  * accepting requests and finish those in flight, close the Redis connections and the producer, stop the
  * worker (in-flight jobs get most of the grace period), then the database.
  */
-import { parseArgs } from "node:util";
 import { appAuth } from "../auth/index.ts";
 import { apiAuth, loadConfig } from "../config.ts";
 import { BridgeError } from "../errors.ts";
@@ -23,6 +22,7 @@ import { openStore } from "../store/index.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
+import { parseOptions, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge serve [--with-worker]
 
@@ -42,6 +42,8 @@ Options
 
 Stops gracefully on SIGTERM or SIGINT.
 `;
+
+export const USAGE = usageLine(HELP);
 
 export interface ServeOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -66,18 +68,14 @@ function waitForStop(stop: AbortSignal | undefined): Promise<string> {
 }
 
 export async function serveCommand(argv: string[], io: CliIo, options: ServeOptions = {}): Promise<number> {
-  let values: { "with-worker"?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { "with-worker": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.stderr.write(`bridge serve: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parseOptions(io, USAGE, {
+    args: argv,
+    options: { "with-worker": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!parsed) return EXIT.FATAL;
+  const { values } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;

@@ -5,10 +5,10 @@
  * tools.
  */
 import { existsSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import { DEFAULT_IDP_PORT, describeIdp } from "./idp.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { parseOptions, usageError } from "./usage.ts";
 
 export const HELP = `usage: bridge simulate [--port N] [--host H] [--faults SPEC] [--seed S] [--data DIR]
                        [--client-id ID] [--client-secret SECRET] [--token-ttl S]
@@ -44,14 +44,12 @@ Options
   --idp-issuer URL    the issuer its tokens name, when callers reach it by another address (a container)
 `;
 
+export const USAGE = "bridge simulate [--port N] [--faults SPEC] [--seed S] [--data DIR] [options]";
+
 export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSignal): Promise<number> {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(argv).values;
-  } catch (e) {
-    io.stderr.write(`bridge simulate: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.FATAL;
-  }
+  const parsed = parse(argv, io);
+  if (!parsed) return EXIT.FATAL;
+  const { values } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
@@ -61,10 +59,7 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
     return EXIT.FATAL;
   }
   const sim = await import("../../simulators/index.ts");
-  const usage = (message: string) => {
-    io.stderr.write(`bridge simulate: ${message}\n`);
-    return EXIT.FATAL;
-  };
+  const usage = (message: string) => usageError(io, USAGE, message);
   const port = Number(values.port ?? "9090");
   if (!Number.isInteger(port) || port < 0 || port > 65_535) return usage("--port must be 0 to 65535");
   const idpPort = Number(values["idp-port"] ?? (port === 0 ? "0" : String(DEFAULT_IDP_PORT)));
@@ -145,8 +140,8 @@ export async function simulateCommand(argv: string[], io: CliIo, stop?: AbortSig
   return EXIT.OK;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
+function parse(argv: string[], io: CliIo) {
+  return parseOptions(io, USAGE, {
     args: argv,
     strict: true,
     allowPositionals: false,

@@ -3,7 +3,6 @@
  * then a graceful shutdown (src/queue/worker.ts) within the grace period, whatever is down
  * (src/cli/shutdown.ts), and exit 0.
  */
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { BridgeError } from "../errors.ts";
 import { createLogger } from "../log.ts";
@@ -11,6 +10,7 @@ import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
+import { parseOptions, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge worker [--grace-ms <ms>]
 
@@ -27,21 +27,23 @@ OAuth2 client credentials); event pulls to ORDS_BASE_URL.
 Exit codes: 0 stopped cleanly, 1 configuration or start-up failure.
 `;
 
+export const USAGE = usageLine(HELP);
+
 export async function workerCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = parseOptions(io, USAGE, {
     args: argv,
     options: { "grace-ms": { type: "string" }, help: { type: "boolean", short: "h" } },
   });
+  if (!parsed) return EXIT.FATAL;
+  const { values } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
   }
   const config = loadConfig();
   const graceMs = values["grace-ms"] === undefined ? config.shutdownGraceMs : Number(values["grace-ms"]);
-  if (!Number.isInteger(graceMs) || graceMs < 0) {
-    io.stderr.write("bridge worker: --grace-ms must be a whole number of milliseconds\n");
-    return EXIT.FATAL;
-  }
+  if (!Number.isInteger(graceMs) || graceMs < 0)
+    return usageError(io, USAGE, "--grace-ms must be a whole number of milliseconds");
   if (!config.databaseUrl) {
     throw new BridgeError(
       "BRIDGE_E_CONFIG_INVALID",

@@ -179,7 +179,7 @@ describe("bridge parse usage", () => {
   it.each([
     [[], "no file given"],
     [["--json", "--ndjson", complete], "exclusive"],
-    [["--frobnicate", complete], "Unknown option"],
+    [["--frobnicate", complete], "unknown option '--frobnicate'"],
     [["-", "-"], "stdin"],
   ])("exits 1 for %j", async (argv, message) => {
     const { io, stderr } = captureIo();

@@ -81,7 +81,7 @@ describe("bridge simulate", () => {
     [["--port", "70000"], "--port must be 0 to 65535"],
     [["--idempotency", "maybe"], "--idempotency must be replay or conflict"],
     [["--token-ttl", "0"], "--token-ttl must be a whole number of seconds"],
-    [["--colour"], "Unknown option '--colour'"],
+    [["--colour"], "unknown option '--colour'"],
     [["--data", "no/such/dir"], "--data must be a directory"],
     [["--idp-port", "70000"], "--idp-port must be 0 to 65535"],
     [["--idp-issuer", "localhost:9091"], "--idp-issuer must be an http(s) URL"],
