@@ -7,7 +7,7 @@ import type { ArmsAssessment } from "../core/arms/model.ts";
 import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
 import { type ArmsRecordError, readArmsFile } from "../ingest/arms/reader.ts";
-import { readOasysExportFile } from "../ingest/xml/reader.ts";
+import { readOasysFile } from "./oasys-files.ts";
 
 export interface Rejection {
   file: string;
@@ -37,7 +37,7 @@ export async function readInputs(oasysFiles: string[], armsFiles: string[], toda
   const inputs: Inputs = { oasys: [], arms: [], rejected: [], failed: [] };
   for (const file of oasysFiles) {
     try {
-      for await (const r of readOasysExportFile(file, { today })) {
+      for await (const r of readOasysFile(file, { today })) {
         if (r.ok) inputs.oasys.push(r.assessment);
         else inputs.rejected.push({ file, kind: "OASYS", error: r.error });
       }

@@ -6,8 +6,9 @@ import { stat } from "node:fs/promises";
 import { londonToday } from "../clock.ts";
 import type { IngestResult } from "../core/oasys/model.ts";
 import { BridgeError, isBridgeError } from "../errors.ts";
-import { readOasysExport, readOasysExportFile } from "../ingest/xml/reader.ts";
+import { readOasysExport } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { readOasysFile } from "./oasys-files.ts";
 import { OutputClosed, type Write, writer } from "./output.ts";
 import {
   emptyTally,
@@ -100,7 +101,7 @@ async function parseFile(
     const results: AsyncIterable<IngestResult> =
       file === "-"
         ? readOasysExport(io.stdin as NodeJS.ReadableStream, { today, onProgress })
-        : readOasysExportFile(file, { today, onProgress });
+        : readOasysFile(file, { today, onProgress });
     for await (const result of results) {
       tally(t, result);
       bar.update(bytesRead, t.assessments);

@@ -10,8 +10,8 @@ import { formatDraftSummary, formatRefusal } from "../core/mapping/report.ts";
 import type { Mapping } from "../core/mapping/spec.ts";
 import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
-import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { readOasysFile } from "./oasys-files.ts";
 import { writer } from "./output.ts";
 import { parseOptions, usageError, usageLine } from "./usage.ts";
 
@@ -53,7 +53,7 @@ export async function* mapFiles(
 ): AsyncGenerator<MappedRecord> {
   for (const file of files) {
     try {
-      for await (const r of readOasysExportFile(file, { today: options.today })) {
+      for await (const r of readOasysFile(file, { today: options.today })) {
         if (!r.ok) {
           yield { kind: "rejected", file, error: r.error };
           continue;
