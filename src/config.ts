@@ -44,6 +44,8 @@ export interface Config {
   redis: { connectTimeoutMs: number; commandTimeoutMs: number };
   /** SHUTDOWN_GRACE_MS: from SIGTERM to the end of `bridge serve` / `bridge worker`, whatever is down. */
   shutdownGraceMs: number;
+  /** What one client may ask of the API (src/http/security.ts, the ARMS route). */
+  limits: Limits;
   http: {
     host: string;
     port: number;
@@ -80,6 +82,20 @@ export interface AuthConfig {
   /** ACCESS_POLICY_PATH: the access policy file (default `mappings/access-policy.yaml`). */
   policyPath: string | null;
 }
+
+export interface Limits {
+  /** RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_MS from one client (its token's client, else its IP). */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** HTTP_ARMS_BODY_LIMIT_BYTES: a POST /v1/arms/assessments body (up to 10,000 documents). */
+  armsBodyLimitBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  rateLimitMax: 1_200,
+  rateLimitWindowMs: 60_000,
+  armsBodyLimitBytes: 32 * 1024 * 1024,
+};
 
 /** An agency's base URL with its OAuth2 client-credentials settings (token cached and refreshed). */
 export interface AgencyEndpoint {
@@ -210,6 +226,13 @@ export function loadConfig(env: Env = process.env): Config {
       commandTimeoutMs: int(env, "REDIS_COMMAND_TIMEOUT_MS", problems, 100, 60_000) ?? 3_000,
     },
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", problems, 1_000, 600_000) ?? 25_000,
+    limits: {
+      rateLimitMax: int(env, "RATE_LIMIT_MAX", problems, 1, 1_000_000) ?? DEFAULT_LIMITS.rateLimitMax,
+      rateLimitWindowMs:
+        int(env, "RATE_LIMIT_WINDOW_MS", problems, 1_000, 86_400_000) ?? DEFAULT_LIMITS.rateLimitWindowMs,
+      armsBodyLimitBytes:
+        int(env, "HTTP_ARMS_BODY_LIMIT_BYTES", problems, 1024, 2 ** 31) ?? DEFAULT_LIMITS.armsBodyLimitBytes,
+    },
     http: {
       host: text(env, "HTTP_HOST") ?? "127.0.0.1",
       port: int(env, "HTTP_PORT", problems, 0, 65_535) ?? 8080,

@@ -182,6 +182,11 @@ export const ERROR_CODES = {
     message: "the work queue is unavailable; try again later",
     permanent: false,
   },
+  BRIDGE_E_RATE_LIMITED: {
+    status: 429,
+    message: "too many requests from this client; try again after the time in Retry-After",
+    permanent: false,
+  },
   // Sign-in: bearer tokens and the access policy (src/auth/)
   BRIDGE_E_UNAUTHENTICATED: {
     status: 401,

@@ -11,12 +11,15 @@
  *   HTTP duration metric;
  * - OpenAPI 3.1 generated from the route schemas, served at /docs (UI) and /docs/json; operation ids,
  *   error responses, servers and security are added in one place (openapi.ts).
- * Bodies are limited to 1 MiB unless a route says otherwise (exports: HTTP_BODY_LIMIT_BYTES).
+ * - security headers with a strict Content-Security-Policy, and per-client rate limits (security.ts).
+ * Bodies are limited to 64 KiB unless a route says otherwise: exports HTTP_BODY_LIMIT_BYTES, ARMS
+ * assessments HTTP_ARMS_BODY_LIMIT_BYTES, the JSON routes their own small limits.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { registerAuth } from "../auth/plugin.ts";
+import { DEFAULT_LIMITS } from "../config.ts";
 import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
 import { createMetrics } from "../observability/metrics.ts";
@@ -35,8 +38,9 @@ import { exportsRoutes } from "./routes/exports.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { personsRoutes } from "./routes/persons.ts";
 import { apiSchemas, serializerCompiler, validatorCompiler } from "./schemas.ts";
+import { registerSecurity } from "./security.ts";
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Ops routes are logged at debug level: probes and scrapes would drown the request log. */
 const QUIET_ROUTES = new Set(["/health", "/ready", "/metrics"]);
@@ -74,6 +78,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler(handleNotFound);
   for (const schema of apiSchemas()) app.addSchema(schema);
 
+  // Headers first (a 401 carries them too); the rate limit attaches itself to each route as it is added,
+  // after sign-in has named the caller (security.ts).
+  registerSecurity(app, deps.config.limits ?? DEFAULT_LIMITS);
   // Who may call what, before anything else looks at the request (src/auth/plugin.ts).
   registerAuth(app, deps.auth);
   app.addHook("onRequest", refuseUndeclaredMediaTypes);

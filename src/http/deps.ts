@@ -19,7 +19,8 @@ export interface AppDeps {
   db: Db;
   /** Puts work on the queues; with `add` (the BullMQ producer has it) it can also replay dead letters. */
   producer: JobProducer & Partial<ReplayProducer>;
-  config: Pick<Config, "http" | "xml">;
+  /** `limits` (rate, ARMS body size) default to DEFAULT_LIMITS (src/config.ts). */
+  config: Pick<Config, "http" | "xml"> & Partial<Pick<Config, "limits">>;
   logger: Logger;
   now?: () => Date;
   /** `/ready` runs these; default: the database and its migrations. */

@@ -3,10 +3,11 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/config.ts";
 import { pullRequestFrom } from "../../src/http/intake/domain-event.ts";
 import { armsAssessment, newArmsId, newKeys } from "../store/support.ts";
 import { authAs } from "../support/tokens.ts";
-import { type ErrorJson, type TestApp, testApp } from "./support.ts";
+import { type ErrorJson, TEST_CONFIG, type TestApp, testApp } from "./support.ts";
 
 const EVENT = JSON.parse(
   readFileSync(new URL("../fixtures/events/assessment-summary-produced.json", import.meta.url), "utf8"),
@@ -163,8 +164,22 @@ describe("POST /v1/arms/assessments", () => {
     }
   });
 
-  it("limits the body to the configured size", async () => {
-    const res = await postArms({ pad: "x".repeat(300 * 1024) });
-    expect(res.statusCode).toBe(413);
+  it("limits the body to its own configured size (HTTP_ARMS_BODY_LIMIT_BYTES, not the exports' limit)", async () => {
+    const small = await testApp({
+      db: t.db,
+      config: { ...TEST_CONFIG, limits: { ...DEFAULT_LIMITS, armsBodyLimitBytes: 128 * 1024 } },
+    });
+    try {
+      const res = await small.app.inject({
+        method: "POST",
+        url: "/v1/arms/assessments",
+        headers: { "content-type": "application/json", ...(await authAs("arms-system")) },
+        payload: { pad: "x".repeat(130 * 1024) },
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json<ErrorJson>().error.code).toBe("BRIDGE_E_PAYLOAD_TOO_LARGE");
+    } finally {
+      await small.app.close();
+    }
   });
 });

@@ -6,9 +6,9 @@
  * a reconciliation of its person. 202 with one outcome per document, in input order.
  */
 import type { FastifyPluginAsync } from "fastify";
+import { DEFAULT_LIMITS } from "../../config.ts";
 import { isBridgeError } from "../../errors.ts";
 import { checkArmsDocument, documentIdentity } from "../../ingest/arms/document.ts";
-import { DEFAULT_MAX_BYTES } from "../../ingest/arms/reader.ts";
 import { saveArmsRevision } from "../../store/repositories/arms.ts";
 import { enqueue, type RouteDeps } from "../deps.ts";
 import { ref } from "../schemas.ts";
@@ -38,7 +38,8 @@ export const armsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, {
   app.post(
     "/v1/arms/assessments",
     {
-      bodyLimit: Math.min(deps.config.http.bodyLimitBytes, DEFAULT_MAX_BYTES),
+      // Its own limit (HTTP_ARMS_BODY_LIMIT_BYTES), not the exports' one: a batch of documents, still JSON.
+      bodyLimit: deps.config.limits?.armsBodyLimitBytes ?? DEFAULT_LIMITS.armsBodyLimitBytes,
       schema: {
         tags: ["arms"],
         summary: "Receive completed ARMS assessments (one document or an array)",
