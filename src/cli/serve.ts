@@ -32,7 +32,9 @@ the access policy (mappings/access-policy.yaml) allows there; it does not start 
 run \`bridge idp\` (or \`bridge simulate\`) locally and set AUTH_ISSUER to the issuer it prints.
 Configuration comes from the environment: BRIDGE_ENV, AUTH_ISSUER, AUTH_JWKS_URL, AUTH_AUDIENCE,
 AUTH_CLOCK_SKEW_S, ACCESS_POLICY_PATH, DATABASE_URL, DB_SCHEMA,
-REDIS_URL, QUEUE_PREFIX, HTTP_HOST, HTTP_PORT, HTTP_BODY_LIMIT_BYTES, LOG_LEVEL, XML_* limits and, with
+REDIS_URL, REDIS_CONNECT_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS, QUEUE_PREFIX, HTTP_HOST, HTTP_PORT,
+HTTP_BODY_LIMIT_BYTES, HTTP_ARMS_BODY_LIMIT_BYTES, RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, SHUTDOWN_GRACE_MS,
+LOG_LEVEL, XML_* limits and, with
 --with-worker, WORKER_CONCURRENCY, PUSH_ATTEMPTS, OUTBOX_SWEEP_INTERVAL_MS and each agency's
 <AGENCY>_BASE_URL, _TIMEOUT_MS, _TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET (see docs/service.md).
 
@@ -40,7 +42,7 @@ Options
   --with-worker   also run the queue processors and the outbox sweeper in this process
   -h, --help      this text
 
-Stops gracefully on SIGTERM or SIGINT.
+Stops gracefully on SIGTERM or SIGINT, within SHUTDOWN_GRACE_MS (default 25000) whatever is down.
 `;
 
 export const USAGE = usageLine(HELP);
