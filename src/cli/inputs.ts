@@ -7,7 +7,9 @@ import type { ArmsAssessment } from "../core/arms/model.ts";
 import type { OasysAssessment, RecordError } from "../core/oasys/model.ts";
 import { isBridgeError } from "../errors.ts";
 import { type ArmsRecordError, readArmsFile } from "../ingest/arms/reader.ts";
+import type { CliIo } from "./io.ts";
 import { readOasysFile } from "./oasys-files.ts";
+import { fileProgress, NO_PROGRESS } from "./progress.ts";
 
 export interface Rejection {
   file: string;
@@ -33,16 +35,33 @@ function failure(file: string, e: unknown): FileFailure {
   return { file, code: e.code, message: e.message };
 }
 
-export async function readInputs(oasysFiles: string[], armsFiles: string[], today: string): Promise<Inputs> {
+/** Reads every file; given `progress`, a bar per OASys export on its stderr when that is a terminal. */
+export async function readInputs(
+  oasysFiles: string[],
+  armsFiles: string[],
+  today: string,
+  progress?: CliIo,
+): Promise<Inputs> {
   const inputs: Inputs = { oasys: [], arms: [], rejected: [], failed: [] };
   for (const file of oasysFiles) {
+    const bar = progress ? await fileProgress(progress, file) : NO_PROGRESS;
+    let bytesRead = 0;
+    let records = 0;
+    const onProgress = (n: number) => {
+      bytesRead = n;
+      bar.update(bytesRead, records);
+    };
     try {
-      for await (const r of readOasysFile(file, { today })) {
+      for await (const r of readOasysFile(file, { today, onProgress })) {
+        records += 1;
+        bar.update(bytesRead, records);
         if (r.ok) inputs.oasys.push(r.assessment);
         else inputs.rejected.push({ file, kind: "OASYS", error: r.error });
       }
     } catch (e) {
       inputs.failed.push(failure(file, e));
+    } finally {
+      bar.done();
     }
   }
   for (const file of armsFiles) {

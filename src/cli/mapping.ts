@@ -149,7 +149,7 @@ export async function mappingCommand(argv: string[], io: CliIo): Promise<number>
       const inputs: DiffInput[] = [];
       let rejected = 0;
       let failed = 0;
-      for await (const record of mapFiles(files, [from, to], { today })) {
+      for await (const record of mapFiles(files, [from, to], { today }, io)) {
         if (record.kind === "mapped") {
           const [before, after] = record.results as [DiffInput["before"], DiffInput["after"]];
           inputs.push({ assessmentPk: record.assessment.assessmentPk, before, after });
@@ -177,7 +177,7 @@ export async function mappingCommand(argv: string[], io: CliIo): Promise<number>
       const mapping = loadMapping(values.mapping);
       const mapped: { assessment: OasysAssessment; result: DiffInput["before"] }[] = [];
       let failed = 0;
-      for await (const record of mapFiles(files, [mapping], { today })) {
+      for await (const record of mapFiles(files, [mapping], { today }, io)) {
         if (record.kind === "mapped")
           mapped.push({ assessment: record.assessment, result: record.results[0] as DiffInput["before"] });
         else if (record.kind === "failed") {

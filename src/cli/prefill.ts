@@ -13,6 +13,7 @@ import { isBridgeError } from "../errors.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { readOasysFile } from "./oasys-files.ts";
 import { writer } from "./output.ts";
+import { fileProgress, NO_PROGRESS } from "./progress.ts";
 import { parseOptions, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge prefill <file.xml>... [--json] [--mapping <mapping.yaml>]
@@ -45,16 +46,31 @@ export type MappedRecord =
   | { kind: "rejected"; file: string; error: RecordError }
   | { kind: "failed"; file: string; code: string; message: string };
 
-/** Read each file (streaming) and map each accepted assessment. Whole-file faults become `failed` records. */
+/**
+ * Read each file (streaming) and map each accepted assessment. Whole-file faults become `failed` records.
+ * Given `progress`, a bar for each file is drawn on its stderr when that is a terminal, and cleared
+ * before a rejected or failed record is handed on (the caller may write it to stderr).
+ */
 export async function* mapFiles(
   files: string[],
   mappings: Mapping[],
   options: ApplyOptions,
+  progress?: CliIo,
 ): AsyncGenerator<MappedRecord> {
   for (const file of files) {
+    const bar = progress ? await fileProgress(progress, file) : NO_PROGRESS;
+    let bytesRead = 0;
+    let records = 0;
+    const onProgress = (n: number) => {
+      bytesRead = n;
+      bar.update(bytesRead, records);
+    };
     try {
-      for await (const r of readOasysFile(file, { today: options.today })) {
+      for await (const r of readOasysFile(file, { today: options.today, onProgress })) {
+        records += 1;
+        bar.update(bytesRead, records);
         if (!r.ok) {
+          bar.done();
           yield { kind: "rejected", file, error: r.error };
           continue;
         }
@@ -63,7 +79,10 @@ export async function* mapFiles(
       }
     } catch (e) {
       if (!isBridgeError(e)) throw e;
+      bar.done();
       yield { kind: "failed", file, code: e.code, message: e.message };
+    } finally {
+      bar.done();
     }
   }
 }
@@ -89,7 +108,9 @@ export async function prefillCommand(argv: string[], io: CliIo): Promise<number>
   const counts = { assessments: 0, drafts: 0, refused: 0, rejected: 0, failedFiles: 0 };
   let first = true;
   if (values.json) await out("[\n");
-  for await (const record of mapFiles(files, [mapping], { today: londonToday(io.now()) })) {
+  // Drafts written to a terminal show the progress themselves; a bar would be drawn over them.
+  const progress = io.stdout.isTTY ? undefined : io;
+  for await (const record of mapFiles(files, [mapping], { today: londonToday(io.now()) }, progress)) {
     if (record.kind === "failed") {
       counts.failedFiles += 1;
       if (values.json)

@@ -11,6 +11,7 @@ import { reconcilePerson } from "../core/reconcile/reconcile.ts";
 import { fileLists, readInputs } from "./inputs.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
+import { createCountProgress } from "./progress.ts";
 import { formatPerson, formatProblems, formatTotals, resultJson, totalsOf } from "./reconcile-report.ts";
 import { quoteArg, unknownOption, usageError, usageLine } from "./usage.ts";
 
@@ -49,8 +50,21 @@ export async function reconcileCommand(argv: string[], io: CliIo): Promise<numbe
   if (oasysFiles.length + armsFiles.length === 0) return usageError(io, USAGE, "no input files");
   const today = londonToday(io.now());
   const deps = { mapping: loadMapping(), thresholds: loadThresholds(), today };
-  const inputs = await readInputs(oasysFiles, armsFiles, today);
-  const results = groupPersons(inputs.oasys, inputs.arms, today).map((g) => reconcilePerson(g, deps));
+  const inputs = await readInputs(oasysFiles, armsFiles, today, io);
+  const groups = groupPersons(inputs.oasys, inputs.arms, today);
+  const bar = createCountProgress({
+    stream: io.stderr,
+    label: "reconciling",
+    total: groups.length,
+    noun: "persons",
+    now: () => io.now().getTime(),
+  });
+  const results = groups.map((g, i) => {
+    const result = reconcilePerson(g, deps);
+    bar.update(i + 1, 0);
+    return result;
+  });
+  bar.done();
 
   const out = writer(io.stdout);
   if (flags.has("json")) {
