@@ -8,6 +8,7 @@ import type { Mapping } from "../core/mapping/spec.ts";
 import type { OrdsClient } from "../ingest/ords/client.ts";
 import type { BridgeMetrics } from "../observability/metrics.ts";
 import type { Db } from "../store/index.ts";
+import type { BackoffPolicy } from "./backoff.ts";
 import type { JobProducer, QueueName } from "./jobs.ts";
 
 export interface PipelineContext {
@@ -23,6 +24,8 @@ export interface PipelineContext {
   metrics?: Pick<BridgeMetrics, "jobFinished" | "pushAttempted"> | undefined;
   /** How long a push's claim on an outbox row holds (default: deliver.ts's, 60 s); above the agency time-out. */
   pushLeaseMs?: number | undefined;
+  /** The retry timing; a job waiting for the store to come back waits on its scale (default: backoff.ts's). */
+  backoff?: BackoffPolicy | undefined;
 }
 
 /** What a processor knows about the job it runs. */

@@ -5,15 +5,30 @@
  * - `delayMs` -> the job goes back to delayed without spending an attempt (DelayedError);
  * - a dead letter written by the stage -> UnrecoverableError (no retry);
  * - a thrown permanent fault, or a transient one on the last attempt -> a dead letter, UnrecoverableError;
+ * - the store unavailable (a database restart or failover) -> the job goes back to delayed without
+ *   spending an attempt, for a jittered wait on the backoff's scale: the store is the system of record, so
+ *   work waits for it rather than using up its attempts and ending in a dead letter that could not even be
+ *   written while the store is down;
  * - a thrown transient fault -> rethrown; BullMQ retries after the backoff strategy's delay (which reads
  *   the error's `retryAfterMs`).
  * Logged, ids only: retries (warn), dead letters (error), a completed job that left a dead letter (warn:
  * an export's rejected records), each push's outcome (info); other completed jobs at debug.
  */
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import { type BackoffPolicy, DEFAULT_BACKOFF, fullJitterDelay } from "./backoff.ts";
 import type { JobMeta, PipelineContext, StepResult } from "./context.ts";
 import { classify, deadLetter } from "./failure.ts";
 import { jobKeyOf, QUEUES, type QueueName } from "./jobs.ts";
+
+const STORE_UNAVAILABLE = "BRIDGE_E_STORE_UNAVAILABLE";
+
+/**
+ * How long a job waits for the store before it tries again: jittered up to four times the backoff's base
+ * (1 s by default: 0.5-4 s), so the jobs an outage interrupted do not return in one wave.
+ */
+export function storeWaitMs(policy: BackoffPolicy, random: () => number = Math.random): number {
+  return Math.max(Math.floor(policy.baseMs / 2), fullJitterDelay(3, policy, random));
+}
 
 export type Stage<T> = (ctx: PipelineContext, data: T, meta: JobMeta) => Promise<StepResult>;
 
@@ -31,6 +46,13 @@ export function bullProcessor<T>(ctx: PipelineContext, queue: QueueName, stage: 
       result = await stage(ctx, job.data, meta);
     } catch (error) {
       const fault = classify(error);
+      if (fault.code === STORE_UNAVAILABLE) {
+        const waitMs = storeWaitMs(ctx.backoff ?? DEFAULT_BACKOFF);
+        log.warn({ code: fault.code, waitMs }, "store unavailable: job waits for it");
+        ctx.metrics?.jobFinished(queue, "retried");
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
       const last = fault.permanent || meta.attempt >= meta.maxAttempts;
       if (!last) {
         log.warn({ code: fault.code, retryAfterMs: fault.retryAfterMs }, "job failed, will retry");

@@ -129,6 +129,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     },
     metrics: deps.metrics,
     pushLeaseMs: deps.pushLeaseMs,
+    backoff: deps.backoff,
   };
 
   const stages: Record<QueueName, ReturnType<typeof bullProcessor<never>>> = {

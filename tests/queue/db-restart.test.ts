@@ -41,13 +41,19 @@ let workerOut = "";
 let workerErr = "";
 let api: { base: string; stop: AbortController; exit: Promise<number> } | null = null;
 
-/** The worker's log lines (JSON) that say a job failed and will be retried: their codes. */
+/**
+ * The worker's log lines (JSON) that say a job failed and will be tried again: their codes. A job the
+ * store's outage interrupted waits for the store without spending an attempt (src/queue/run.ts).
+ */
 const retriedCodes = (): string[] =>
   workerOut
     .split("\n")
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as { msg?: string; code?: string })
-    .filter((entry) => entry.msg === "job failed, will retry")
+    .filter(
+      (entry) =>
+        entry.msg === "job failed, will retry" || entry.msg === "store unavailable: job waits for it",
+    )
     .map((entry) => entry.code ?? "");
 
 /** Polls `check` until it gives a value; fails at once, saying so, when the worker process has died. */

@@ -97,6 +97,18 @@ describe.each(DRIVERS)("outbox on $driver", (driver) => {
     expect(again).toMatchObject({ claimedBy: "worker-c", attempts: 2 });
   });
 
+  it("gives a row back to the claimer whose own attempt was cut short (a database restart), at once", async () => {
+    const id = await insertOne(message(await person()));
+    expect(await claimForDelivery(db, id, "worker-a", 60_000, T0)).toMatchObject({ attempts: 1 });
+    // The outcome could not be settled; the same worker's retry must not wait out its own minute-long lease.
+    expect(await claimForDelivery(db, id, "worker-a", 60_000, plus(1_000))).toMatchObject({
+      claimedBy: "worker-a",
+      attempts: 2,
+      claimedUntil: plus(61_000),
+    });
+    expect(await claimForDelivery(db, id, "worker-b", 60_000, plus(2_000))).toBeNull();
+  });
+
   it("holds one person's deliveries to one recipient to one at a time; other recipients go ahead", async () => {
     const p = await person();
     const first = await insertOne(message(p));

@@ -296,6 +296,12 @@ export async function claimForDelivery(
 }
 
 /**
+ * A row IN_FLIGHT under this same claimer's name is claimed again at once: its own earlier attempt was
+ * cut short after claiming (the store went down before the outcome could be settled), and only the push
+ * job for this row runs it, so nobody else is sending it. Waiting out its own lease would stall the row
+ * for a minute after every database restart. A re-send goes under the same Idempotency-Key, which the
+ * agency recognises.
+ *
  * `claimForDelivery`, also saying whether, at the claim, a row for the same person, recipient and kind
  * written by a later reconciliation exists (`newerRowExists`): the claim and the check are one statement.
  */
@@ -321,7 +327,8 @@ export async function claimNewestForDelivery(
     const claimed = await tx.query<OutboxRow & { newerExists: boolean }>(
       `UPDATE outbox o SET state = 'IN_FLIGHT', claimed_by = $2, claimed_until = $4, attempts = attempts + 1
         WHERE o.id = $1::uuid
-          AND ((o.state = 'PENDING' AND o.available_at <= $3) OR (o.state = 'IN_FLIGHT' AND o.claimed_until <= $3))
+          AND ((o.state = 'PENDING' AND o.available_at <= $3)
+               OR (o.state = 'IN_FLIGHT' AND (o.claimed_until <= $3 OR o.claimed_by = $2)))
           AND NOT EXISTS (
             SELECT 1 FROM outbox b
              WHERE b.person_id = o.person_id AND b.recipient = o.recipient AND b.id <> o.id
