@@ -1,5 +1,7 @@
 /** The demo's summary: what a data team wants to read first, most urgent first. Ids only, no names. */
 import type { PushPolicy, Severity } from "../core/conflicts/types.ts";
+import { formatPerDraft, PREFILLED_FIELD, prefillTotals } from "../core/mapping/prefilled.ts";
+import type { Mapping } from "../core/mapping/spec.ts";
 import type { RecordError } from "../core/oasys/model.ts";
 import type { StoredReconciliation } from "../pipeline/reconcile.ts";
 import { formatTotals, totalsOf } from "./reconcile-report.ts";
@@ -24,30 +26,6 @@ const byCount = (m: Record<string, number>) =>
     .map(([k, n]) => `${k} ${n}`)
     .join(", ") || "none";
 
-/** Fields an officer no longer types: pre-filled scalars, proposed ratings, factors with OASys evidence. */
-function prefilledFields(results: readonly StoredReconciliation[]): {
-  drafts: number;
-  fields: number;
-  ratings: number;
-} {
-  let drafts = 0;
-  let fields = 0;
-  let ratings = 0;
-  for (const { reconciliation: r } of results) {
-    const d = r.draft;
-    if (!d) continue;
-    drafts += 1;
-    fields += Object.keys(d.prefillProvenance).length;
-    for (const f of [...Object.values(d.riskFactors), ...Object.values(d.protectiveFactors)]) {
-      if (f?.rating) ratings += 1;
-      if (f?.rating || (f?.oasysEvidence?.length ?? 0) > 0) fields += 1;
-    }
-    if (d.staticRisk) fields += 1;
-    if (d.mappa) fields += 1;
-  }
-  return { drafts, fields, ratings };
-}
-
 /** What the push policy says of an undecided conflict of this severity, in the summary's words. */
 function holdText(policy: PushPolicy, severity: Severity): string {
   const p = policy[severity];
@@ -62,11 +40,15 @@ function holdText(policy: PushPolicy, severity: Severity): string {
 export function formatDemo(
   t: DemoTally,
   storeCounts: readonly { table: string; n: number }[],
-  options: { json: boolean; policy: PushPolicy },
+  options: { json: boolean; policy: PushPolicy; mapping: Mapping },
 ): string {
   const results = t.reconciled.map((s) => s.reconciliation);
   const totals = totalsOf(results);
-  const prefill = prefilledFields(t.reconciled);
+  // Counted as `bridge mapping coverage` counts (prefilledFields, the one definition).
+  const prefill = prefillTotals(
+    options.mapping,
+    results.flatMap((r) => (r.draft ? [r.draft] : [])),
+  );
   const conflicts = results.flatMap((r) => r.conflicts.map((c) => ({ person: r.personKey, ...c })));
   if (options.json) {
     return `${JSON.stringify(
@@ -128,7 +110,9 @@ export function formatDemo(
   for (const c of warn) lines.push(`  ${c.ruleId.padEnd(5)} ${c.person}: ${c.explanation}`);
   lines.push(
     "",
-    `Pre-filled ARMS drafts: ${prefill.drafts}, with ${prefill.fields} fields an officer no longer re-keys (${prefill.ratings} factor ratings proposed for the assessor to confirm), each with its OASys source`,
+    `Pre-filled ARMS drafts: ${prefill.drafts}, every pre-filled field with its OASys source`,
+    `  ${formatPerDraft(prefill.perDraft, prefill.formFields, prefill.fields)} (${prefill.ratings} of them factor ratings for the assessor to confirm)`,
+    `  ${PREFILLED_FIELD}`,
     "",
     formatTotals(totals),
     "",

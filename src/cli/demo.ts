@@ -153,7 +153,11 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
        UNION ALL SELECT 'audit events', count(*)::int FROM audit_events`,
     );
     io.stdout.write(
-      formatDemo(tally, counts, { json: values.json === true, policy: deps.thresholds.pushPolicy }),
+      formatDemo(tally, counts, {
+        json: values.json === true,
+        policy: deps.thresholds.pushPolicy,
+        mapping: deps.mapping,
+      }),
     );
     return EXIT.OK;
   } finally {

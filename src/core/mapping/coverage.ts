@@ -5,6 +5,7 @@
  */
 import type { OasysAssessment } from "../oasys/model.ts";
 import type { MappingResult } from "./apply.ts";
+import { median, spread } from "./prefilled.ts";
 import type { FieldState, MappingSummary } from "./summary.ts";
 
 export interface FieldCoverage {
@@ -25,25 +26,15 @@ export interface CoverageReport {
     selection: string;
     drafts: number;
     formFields: number;
+    /** Pre-filled fields per draft (`prefilledFields`, the one definition). */
     filled: { median: number; min: number; max: number };
+    /** Pre-filled fields of the population's drafts together. */
+    filledInAll: number;
     evidenceOnly: { median: number; min: number; max: number };
     evidenceItems: { median: number };
   };
   fields: FieldCoverage[];
 }
-
-const median = (xs: number[]): number => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
-const range = (xs: number[]) => ({
-  median: median(xs),
-  min: xs.length ? Math.min(...xs) : 0,
-  max: xs.length ? Math.max(...xs) : 0,
-});
 
 /** Is this the kind of assessment the headline is about? */
 export const isTypical = (a: OasysAssessment): boolean => a.type === "LAYER3" && a.status === "COMPLETE";
@@ -89,8 +80,9 @@ export function coverageOf(
           : "all mapped assessments (no complete LAYER3 among them)",
       drafts: population.length,
       formFields: population[0]?.total ?? 0,
-      filled: range(population.map((s) => s.filled)),
-      evidenceOnly: range(population.map((s) => s.evidenceOnly)),
+      filled: spread(population.map((s) => s.filled)),
+      filledInAll: population.reduce((sum, s) => sum + s.filled, 0),
+      evidenceOnly: spread(population.map((s) => s.evidenceOnly)),
       evidenceItems: { median: median(population.map((s) => s.evidenceItems)) },
     },
     fields: [...perField.entries()].map(([field, { counts, reasons }]) => {

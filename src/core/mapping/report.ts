@@ -4,6 +4,7 @@ import type { FactorAssessment } from "../arms/model.ts";
 import type { CoverageReport } from "./coverage.ts";
 import type { MappingDiff } from "./diff.ts";
 import type { MappingRefusal } from "./gates.ts";
+import { formatPerDraft, PREFILLED_FIELD } from "./prefilled.ts";
 import type { Mapping } from "./spec.ts";
 import type { MappingSummary } from "./summary.ts";
 
@@ -104,7 +105,8 @@ export function formatCoverage(report: CoverageReport, mapping: Mapping): string
     `Assessments read: ${report.assessments}; drafts: ${report.drafts}; refused: ${report.refused.map((r) => `${r.reason} ${r.count}`).join(", ") || "none"}`,
     "",
     `Population: ${t.selection} (${t.drafts})`,
-    `  pre-filled fields per draft: median ${t.filled.median} of ${t.formFields} (${pct(t.filled.median, t.formFields)}), range ${t.filled.min}-${t.filled.max}`,
+    `  ${formatPerDraft(t.filled, t.formFields, t.filledInAll)}`,
+    `  ${PREFILLED_FIELD}`,
     `  factors with OASys evidence but no proposed rating: median ${t.evidenceOnly.median} (range ${t.evidenceOnly.min}-${t.evidenceOnly.max})`,
     `  OASys evidence items attached per draft: median ${t.evidenceItems.median}`,
     `  a blank ARMS starts with 0 of ${t.formFields} fields filled`,

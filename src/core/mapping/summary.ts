@@ -95,19 +95,46 @@ function report(draft: ArmsDraft, { field, keys, factor }: FormField): FieldRepo
   return { field, state: "UNFILLED", reason: draft.unfilledReasons[field] ?? "no reason recorded" };
 }
 
-export function summarise(mapping: Mapping, draft: ArmsDraft, gates: ActiveGate[]): MappingSummary {
-  const form = formOf(mapping);
+/** The fields of the blank ARMS form as a draft leaves them, with the counts `prefilledFields` gives. */
+export interface PrefilledFields {
+  /** Every field of the form (`armsFormFields`) with its state; FILLED is pre-filled. */
+  fields: FieldReport[];
+  formFields: number;
+  /** Fields of the form given a value from OASys with its provenance. */
+  prefilled: number;
+  /** Factors with OASys evidence and no proposed rating: not pre-filled. */
+  evidenceOnly: number;
+  /** The pre-filled factors: ratings proposed for the ARMS assessor to confirm. */
+  ratings: number;
+}
+
+/**
+ * The one definition of a pre-filled field (`PREFILLED_FIELD` in prefilled.ts says it in words): a field
+ * of the blank ARMS form the draft fills from OASys, with its provenance: a subject or plan detail, the
+ * static risk, MAPPA, or a factor with a proposed rating. A factor with OASys evidence but no rating is
+ * evidence-only, not pre-filled. `bridge prefill`, `mapping coverage` (through `summarise`) and `demo`
+ * all count with it.
+ */
+export function prefilledFields(mapping: Mapping, draft: ArmsDraft): PrefilledFields {
   const fields: FieldReport[] = [];
-  const reasons: { field: string; reason: string }[] = [];
-  let filled = 0;
+  let prefilled = 0;
   let evidenceOnly = 0;
-  for (const f of form) {
+  let ratings = 0;
+  for (const f of formOf(mapping)) {
     const r = report(draft, f);
     fields.push(r);
-    if (r.state === "FILLED") filled += 1;
-    else if (r.state === "EVIDENCE_ONLY") evidenceOnly += 1;
-    if (r.reason !== undefined) reasons.push({ field: r.field, reason: r.reason });
+    if (r.state === "FILLED") {
+      prefilled += 1;
+      if (f.factor) ratings += 1;
+    } else if (r.state === "EVIDENCE_ONLY") evidenceOnly += 1;
   }
+  return { fields, formFields: fields.length, prefilled, evidenceOnly, ratings };
+}
+
+export function summarise(mapping: Mapping, draft: ArmsDraft, gates: ActiveGate[]): MappingSummary {
+  const { fields, prefilled: filled, evidenceOnly } = prefilledFields(mapping, draft);
+  const reasons: { field: string; reason: string }[] = [];
+  for (const r of fields) if (r.reason !== undefined) reasons.push({ field: r.field, reason: r.reason });
   let evidenceItems = 0;
   for (const f of Object.values(draft.riskFactors)) evidenceItems += f?.oasysEvidence?.length ?? 0;
   for (const f of Object.values(draft.protectiveFactors)) evidenceItems += f?.oasysEvidence?.length ?? 0;
