@@ -17,12 +17,13 @@ import {
   subsetMismatches,
 } from "../core/mapping/golden.ts";
 import { loadMapping } from "../core/mapping/load.ts";
-import { formatCoverage, formatDiff } from "../core/mapping/report.ts";
+import { formatCoverage } from "../core/mapping/report.ts";
 import type { Mapping } from "../core/mapping/spec.ts";
 import type { OasysAssessment } from "../core/oasys/model.ts";
 import { BridgeError } from "../errors.ts";
 import { readOasysExportFile } from "../ingest/xml/reader.ts";
 import { type CliIo, EXIT } from "./io.ts";
+import { formatDiff } from "./mapping-report.ts";
 import { writer } from "./output.ts";
 import { mapFiles } from "./prefill.ts";
 import { parseOptions, quoteArg, usageError, usageLine } from "./usage.ts";

@@ -1,8 +1,7 @@
-/** Plain-text renderings of mapping results for people: prefill summaries, impact diffs, coverage. */
+/** Plain-text renderings of mapping results for people: prefill summaries, coverage (diffs: src/cli/mapping-report.ts). */
 import { type ArmsDraft, POLICE_ONLY_FIELDS } from "../arms/draft.ts";
 import type { FactorAssessment } from "../arms/model.ts";
 import type { CoverageReport } from "./coverage.ts";
-import type { MappingDiff } from "./diff.ts";
 import type { MappingRefusal } from "./gates.ts";
 import { formatPerDraft, PREFILLED_FIELD } from "./prefilled.ts";
 import type { Mapping } from "./spec.ts";
@@ -51,51 +50,6 @@ export function formatDraftSummary(draft: ArmsDraft, summary: MappingSummary): s
 
 export function formatRefusal(file: string, refusal: MappingRefusal): string {
   return `assessment ${refusal.assessmentPk} (${file}) refused, ${refusal.code} ${refusal.reason}: ${refusal.detail}`;
-}
-
-const shown = (v: string | null) => (v === null ? "(empty)" : v.includes("\n") ? JSON.stringify(v) : v);
-
-/** The impact of moving from one mapping version to another, for a data team deciding whether to deploy. */
-export function formatDiff(diff: MappingDiff, to: Mapping): string {
-  const lines = [
-    `Mapping impact: ${diff.from.version} (${diff.from.file ?? "in memory"}) -> ${diff.to.version} (${diff.to.file ?? "in memory"})`,
-  ];
-  const newer = to.spec.changelog.filter((c) => c.version !== diff.from.version);
-  if (newer.length > 0 && diff.from.version !== diff.to.version) {
-    lines.push("Changelog of the new version:");
-    for (const c of newer.slice(0, 5)) lines.push(`  ${c.version} (${c.date}): ${c.summary}`);
-  }
-  lines.push(
-    `Assessments compared: ${diff.assessments}`,
-    `Drafts that would change: ${diff.changedAssessments} of ${diff.assessments} (${pct(diff.changedAssessments, diff.assessments)})`,
-    `Filled ARMS fields per draft (mean): ${diff.filledPerDraft.before} -> ${diff.filledPerDraft.after}`,
-    `Outcomes: ${diff.outcomes.map((o) => `${o.before} -> ${o.after}: ${o.count}`).join("; ") || "none"}`,
-    `Field changes: ${diff.totals.added} added, ${diff.totals.removed} removed, ${diff.totals.changed} changed, ${diff.totals.provenance} provenance or reason only`,
-  );
-  if (diff.fields.length === 0) {
-    lines.push("", "No field of any draft would change.");
-    return lines.join("\n");
-  }
-  lines.push("");
-  const width = Math.min(60, Math.max(...diff.fields.map((f) => f.field.length)));
-  lines.push(
-    `${"field".padEnd(width)}  ${"change".padEnd(10)}  ${"count".padStart(6)}  commonest transitions`,
-  );
-  for (const f of diff.fields) {
-    const transitions =
-      f.kind === "provenance"
-        ? "same value; provenance note or unfilled reason differs"
-        : f.transitions.map((t) => `${shown(t.before)} -> ${shown(t.after)} x${t.count}`).join("; ");
-    lines.push(
-      `${f.field.padEnd(width)}  ${f.kind.padEnd(10)}  ${String(f.count).padStart(6)}  ${transitions}`,
-    );
-    for (const e of f.examples) {
-      lines.push(
-        `${" ".repeat(width)}    e.g. assessment ${e.assessmentPk}: ${shown(e.before)} -> ${shown(e.after)}`,
-      );
-    }
-  }
-  return lines.join("\n");
 }
 
 export function formatCoverage(report: CoverageReport, mapping: Mapping): string {
