@@ -68,6 +68,26 @@ export interface Config {
   environment: "production" | "development";
   /** Bearer tokens the API accepts (src/auth/verify.ts) and who may call what (the access policy). */
   auth: AuthConfig;
+  /** The data team's web pages (src/web/): their OpenID Connect client at AUTH_ISSUER and sessions. */
+  web: WebConfig;
+}
+
+export interface WebConfig {
+  /**
+   * WEB_CLIENT_ID and WEB_CLIENT_SECRET: the web's confidential client (authorization code + PKCE). Unset
+   * (development only): the bundled identity provider's seeded `bridge-web` client (src/web/settings.ts).
+   */
+  clientId: string | null;
+  clientSecret: string | null;
+  /**
+   * WEB_SESSION_SECRET (at least 32 characters): keys the stored hashes of session ids and signs the
+   * sign-in cookie. Unset (development only): a random one per process (sessions end with the process).
+   */
+  sessionSecret: string | null;
+  /** WEB_SESSION_IDLE_S (default 1800): a session ends after this long without a request. */
+  sessionIdleS: number;
+  /** WEB_SESSION_MAX_S (default 28800, 8 hours): and this long after signing in, whatever happens. */
+  sessionMaxS: number;
 }
 
 export interface AuthConfig {
@@ -194,6 +214,29 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const web: WebConfig = {
+    clientId: text(env, "WEB_CLIENT_ID"),
+    clientSecret: text(env, "WEB_CLIENT_SECRET"),
+    sessionSecret: text(env, "WEB_SESSION_SECRET"),
+    sessionIdleS: int(env, "WEB_SESSION_IDLE_S", problems, 60, 86_400) ?? 1_800,
+    sessionMaxS: int(env, "WEB_SESSION_MAX_S", problems, 300, 7 * 86_400) ?? 28_800,
+  };
+  if (web.sessionSecret !== null && web.sessionSecret.length < 32) {
+    problems.add("WEB_SESSION_SECRET", "must be at least 32 characters");
+  }
+  if (web.sessionIdleS > web.sessionMaxS)
+    problems.add("WEB_SESSION_IDLE_S", "must not exceed WEB_SESSION_MAX_S");
+  if (environment === "production") {
+    for (const name of ["WEB_CLIENT_ID", "WEB_CLIENT_SECRET", "WEB_SESSION_SECRET"]) {
+      if (!text(env, name)) problems.add(name, "is required when BRIDGE_ENV=production");
+    }
+    // The web's redirect URI and secure cookies: where people reach the service, over TLS.
+    const base = text(env, "PUBLIC_BASE_URL");
+    if (!base) problems.add("PUBLIC_BASE_URL", "is required when BRIDGE_ENV=production");
+    else if (!base.startsWith("https:"))
+      problems.add("PUBLIC_BASE_URL", "must use https: when BRIDGE_ENV=production");
+  }
+
   const sweepInterval = int(env, "RECOVERY_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
   // The older name, from when the sweep covered the outbox alone; RECOVERY_SWEEP_INTERVAL_MS wins.
   const outboxSweepInterval = int(env, "OUTBOX_SWEEP_INTERVAL_MS", problems, 100, 3_600_000);
@@ -247,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     environment,
     auth,
+    web,
   };
   if (problems.list.length > 0) {
     throw new BridgeError("BRIDGE_E_CONFIG_INVALID", problems.list.join("; "), { problems: problems.list });

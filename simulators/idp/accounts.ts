@@ -122,6 +122,14 @@ export const DEV_CLIENTS: readonly DevClient[] = [
 
 /** The public client people sign in with (authorization code + PKCE, no secret). */
 export const SIGN_IN_CLIENT = "bridge-dev";
+/**
+ * The bridge's web pages' client (src/web/): confidential (client_secret_basic, `bridge-web-dev-secret`),
+ * authorization code + PKCE, redirect URI `<bridge>/sign-in/callback` and post-logout `<bridge>/signed-out`
+ * on any loopback host and port (a native-application client: RFC 8252 lets the port vary), so the demo
+ * on :3000, `bridge serve` on :8080 and tests on port 0 all sign in. src/web/settings.ts has the same id
+ * and secret as its development defaults.
+ */
+export const WEB_CLIENT = "bridge-web";
 /** The default dev password of every seeded person (`bridge idp --password` sets another). */
 export const DEV_PASSWORD = "dev-only-password";
 /** A system client's dev secret. */

@@ -15,6 +15,7 @@ import {
   OTHER_AUDIENCE,
   OTHER_RESOURCE,
   SIGN_IN_CLIENT,
+  WEB_CLIENT,
 } from "./accounts.ts";
 import { memoryStore } from "./memory-store.ts";
 
@@ -25,6 +26,9 @@ export interface ProviderOptions {
   /** The audience tokens for the bridge carry (AUTH_AUDIENCE). */
   audience: string;
 }
+
+/** Where the web client may be sent back to, on any port (oidc-provider's loopback rule for native clients). */
+const LOOPBACKS = ["localhost", "127.0.0.1", "[::1]"];
 
 /** A fresh RS256 signing key as a private JWK (tokens do not outlive the process that signed them). */
 function signingKey() {
@@ -56,6 +60,16 @@ export function createProvider(options: ProviderOptions): Provider {
         response_types: ["code"],
         redirect_uris: [`${options.issuer}/dev/callback`],
       },
+      {
+        client_id: WEB_CLIENT,
+        client_secret: devSecret(WEB_CLIENT),
+        application_type: "native",
+        token_endpoint_auth_method: "client_secret_basic",
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        redirect_uris: LOOPBACKS.map((host) => `http://${host}/sign-in/callback`),
+        post_logout_redirect_uris: LOOPBACKS.map((host) => `http://${host}/signed-out`),
+      },
     ],
     adapter: memoryStore(),
     jwks: { keys: [signingKey()] },
@@ -83,6 +97,19 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: false },
+      // Signing out of the bridge's web pages ends the provider's session too: a plain page asking to
+      // confirm (no script, no web fonts), then back to the client's post-logout URI.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = "html";
+          ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out: development identity provider</title></head><body><h1>Sign out of the development identity provider?</h1>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button> <button type="submit" form="op.logoutForm">No, stay signed in</button></body></html>`;
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = "html";
+          ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><h1>Signed out</h1><p>You have signed out of the development identity provider.</p></body></html>`;
+        },
+      },
       resourceIndicators: {
         enabled: true,
         // A request that names no resource is for the bridge's API.

@@ -12,6 +12,9 @@
  * - OpenAPI 3.1 generated from the route schemas, served at /docs (UI) and /docs/json; operation ids,
  *   error responses, servers and security are added in one place (openapi.ts).
  * - security headers with a strict Content-Security-Policy, and per-client rate limits (security.ts).
+ * - with `deps.web`, the data team's web pages at `/` (src/web/: a session from the web's own OpenID
+ *   Connect sign-in instead of a bearer token, the policy's `pages`, CSRF on every form); the API's paths
+ *   (/v1, /docs, the probes, /metrics) keep their bearer tokens and JSON answers.
  * Bodies are limited to 64 KiB unless a route says otherwise: exports HTTP_BODY_LIMIT_BYTES, ARMS
  * assessments HTTP_ARMS_BODY_LIMIT_BYTES, the JSON routes their own small limits.
  */
@@ -24,6 +27,7 @@ import { loadThresholds } from "../core/conflicts/load-thresholds.ts";
 import { loadMapping } from "../core/mapping/load.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
+import { registerWeb } from "../web/index.ts";
 import type { AppDeps, RouteDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { refuseUndeclaredMediaTypes } from "./media-types.ts";
@@ -75,14 +79,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  // With the web pages mounted, an unknown URL outside the API's paths is theirs (src/web/index.ts).
+  if (!deps.web) app.setNotFoundHandler(handleNotFound);
   for (const schema of apiSchemas()) app.addSchema(schema);
 
   // Headers first (a 401 carries them too); the rate limit attaches itself to each route as it is added,
   // after sign-in has named the caller (security.ts).
   registerSecurity(app, deps.config.limits ?? DEFAULT_LIMITS);
   // Who may call what, before anything else looks at the request (src/auth/plugin.ts).
-  registerAuth(app, deps.auth);
+  registerAuth(app, deps.auth, { pages: deps.web !== undefined });
   app.addHook("onRequest", refuseUndeclaredMediaTypes);
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
@@ -105,6 +110,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     publicBaseUrl: deps.config.http.publicBaseUrl,
   });
 
+  // The data team's web pages at `/` (src/web/, docs/web.md); the API stays under /v1.
+  if (deps.web) {
+    registerWeb(app, { ...deps.web, api: routeDeps, auth: deps.auth, apiNotFound: handleNotFound });
+  }
   const options = { deps: routeDeps };
   app.register(opsRoutes, options);
   app.register(exportsRoutes, options);

@@ -12,6 +12,7 @@ import type { BridgeMetrics } from "../observability/metrics.ts";
 import type { JobProducer } from "../queue/jobs.ts";
 import type { ReplayProducer } from "../queue/replay.ts";
 import type { Db } from "../store/index.ts";
+import type { WebMount } from "../web/index.ts";
 import type { OpenApiOptions } from "./openapi.ts";
 import type { ReadinessChecks } from "./readiness.ts";
 
@@ -39,10 +40,13 @@ export interface AppDeps {
   reconcile?: { mapping: Mapping; thresholds: Thresholds };
   /** What the API description says that the rest of the app does not know: the token issuer, the roles. */
   openapi?: Pick<OpenApiOptions, "authIssuer" | "rolesFor">;
+  /** The data team's web pages (src/web/), mounted at `/` when given: their sign-in client and sessions. */
+  web?: WebMount;
 }
 
 /** Resolved dependencies as the route plugins receive them. */
-export interface RouteDeps extends Required<Omit<AppDeps, "readiness" | "logger" | "openapi" | "auth">> {
+export interface RouteDeps
+  extends Required<Omit<AppDeps, "readiness" | "logger" | "openapi" | "auth" | "web">> {
   readiness: ReadinessChecks;
   /** The time now as an ISO instant. */
   nowIso: () => string;

@@ -1,0 +1,9 @@
+/**
+ * Every page the web has (the sign-in routes aside: src/web/sign-in.ts). A new page: a file here exporting
+ * a `Page` (page.ts explains the convention), listed below, its template in src/web/views/pages/, and its
+ * route under `pages.routes` in mappings/access-policy.yaml (the service does not start otherwise).
+ */
+import { homePage } from "./home.ts";
+import type { Page } from "./page.ts";
+
+export const PAGES: readonly Page[] = [homePage];
