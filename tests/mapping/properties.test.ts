@@ -120,3 +120,64 @@ describe("applyMapping over arbitrary canonical assessments", () => {
     );
   });
 });
+
+describe("free-text answers that name Object.prototype's members", () => {
+  // Found by the property above (seed -1262893019): OASys 7.3 answered "valueOf" looked up the evidence
+  // table's own prototype, put a function in `supports`, and the draft failed its own schema.
+  const base = (text: string) => ({
+    schema: "oasys-canonical/1",
+    assessmentPk: 1,
+    type: "LAYER3",
+    version: null,
+    status: "COMPLETE",
+    partcompStatus: "SIGNED",
+    purposeCode: null,
+    purposeDescription: null,
+    initiationDate: null,
+    assessorSignedDate: null,
+    dateCompleted: null,
+    later: {
+      laterWIPAssessmentExists: false,
+      latestWIPDate: null,
+      laterSignLockAssessmentExists: false,
+      latestSignLockDate: null,
+      laterPartCompUnsignedAssessmentExists: false,
+      latestPartCompUnsignedDate: null,
+      laterPartCompSignedAssessmentExists: false,
+      latestPartCompSignedDate: null,
+      laterCompleteAssessmentExists: false,
+      latestCompleteDate: null,
+    },
+    offender: {
+      oasysOffenderPk: null,
+      crn: { raw: "X123456", canonical: "X123456", valid: true },
+      pnc: null,
+      cro: null,
+      nomisId: null,
+      familyName: null,
+      forenames: [],
+      dateOfBirth: null,
+      gender: "MALE",
+      limitedAccessOffender: false,
+      inCustody: false,
+      mergedPnc: null,
+      mergedOffenderPk: null,
+    },
+    answers: { "7.3": { raw: null, value: { kind: "text", text } } },
+    sections: {},
+    rosh: null,
+    predictors: [],
+    rmp: null,
+    extras: [],
+    warnings: [],
+  });
+
+  it.each(["valueOf", "constructor", "toString", "hasOwnProperty", "__proto__"])(
+    "%s is an ordinary answer: the draft stays schema-valid",
+    (text) => {
+      const result = applyMapping(mapping, base(text) as never, { today: "2026-11-20" });
+      if (!result.ok) expect(result.refusal.reason).not.toBe("DRAFT_SCHEMA_INVALID");
+      else expect(validateAgainst("arms-interchange.schema.json", result.draft)).toBeNull();
+    },
+  );
+});

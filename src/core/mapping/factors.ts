@@ -16,7 +16,10 @@ function evidenceItem(ctx: MapContext, step: EvidenceStep): FactorEvidenceItem |
   const token = tokenOf(answer);
   if (token === null) return null;
   if (step.when && !step.when(ctx.assessment)) return null;
-  const supports: Supports | undefined = step.supports[token] ?? step.supports["*"];
+  // Own keys only: a free-text answer such as "valueOf" or "constructor" must not find Object.prototype.
+  const supports: Supports | undefined = Object.hasOwn(step.supports, token)
+    ? step.supports[token]
+    : step.supports["*"];
   if (!supports) return null;
   const sourceValue = answer.raw ?? token;
   return {
@@ -52,7 +55,7 @@ function rate(ctx: MapContext, step: RatingStep, evidence: FactorEvidenceItem[])
       unfilledReason: `${describeState(rule.question, answerState(a, rule.question))}: no rating (never read as NOT_PRESENT)`,
     };
   }
-  const rating = rule.values[token];
+  const rating = Object.hasOwn(rule.values, token) ? rule.values[token] : undefined;
   if (!rating)
     return {
       unfilledReason: `${describeState(rule.question, answerState(a, rule.question))}: not a value this mapping rates`,
