@@ -13,6 +13,7 @@ import type {
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
+import { type PersonScope, scopeClauses } from "./visibility.ts";
 
 export interface StoredConflict extends ConflictStatus {
   id: string;
@@ -125,6 +126,8 @@ export interface ConflictFilters {
   personId?: string;
   /** The person's force, as last recorded on the person. */
   force?: string;
+  /** Only the persons a caller may see (their force, limited access): src/auth/visibility.ts. */
+  scope?: PersonScope;
   /** ISO instants, inclusive after / exclusive before. */
   openedAfter?: string;
   openedBefore?: string;
@@ -168,6 +171,7 @@ export async function listConflicts(db: Db, filters: ConflictFilters = {}): Prom
     add((p) => `c.person_id = ${p}::uuid`, filters.personId);
   }
   if (filters.force) add((p) => `p.force = ${p}`, filters.force);
+  if (filters.scope) where.push(...scopeClauses(filters.scope, "c.person_id", params));
   if (filters.openedAfter) add((p) => `c.opened_at >= ${p}::timestamptz`, filters.openedAfter);
   if (filters.openedBefore) add((p) => `c.opened_at < ${p}::timestamptz`, filters.openedBefore);
   if (filters.cursor) {

@@ -132,3 +132,17 @@ export async function latestDraftFor(db: Db, personId: string): Promise<DraftSum
   );
   return rows[0] ?? null;
 }
+
+/** `latestDraftFor` with the draft itself (`content`): the pre-filled draft the person view shows. */
+export async function latestDraftWithContentFor(
+  db: Db,
+  personId: string,
+): Promise<(DraftSummary & { content: ArmsDraft | ArmsAssessment }) | null> {
+  const rows = await db.query<DraftSummary & { content: ArmsDraft | ArmsAssessment }>(
+    `SELECT id AS "draftId", assessment_pk AS "assessmentPk", mapping_version AS "mappingVersion",
+            draft AS content, updated_at AS "updatedAt"
+       FROM drafts WHERE person_id = $1::uuid ORDER BY updated_at DESC, id DESC LIMIT 1`,
+    [personId],
+  );
+  return rows[0] ?? null;
+}

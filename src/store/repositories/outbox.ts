@@ -21,6 +21,7 @@ import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
 import { type AuditEventInput, auditAppendSql, auditEntries } from "./audit.ts";
+import { type PersonScope, scopeClauses } from "./visibility.ts";
 
 export interface NewOutboxRow extends OutboundMessage {
   personId: string;
@@ -427,6 +428,8 @@ export interface OutboxFilters {
   recipient?: Recipient;
   kind?: OutboxKind;
   personId?: string;
+  /** Only the persons a caller may see (their force, limited access): src/auth/visibility.ts. */
+  scope?: PersonScope;
   /** 1..500, default 50. */
   limit?: number;
   /** From a previous page's `nextCursor`. */
@@ -465,6 +468,7 @@ export async function listOutbox(db: Db, filters: OutboxFilters = {}): Promise<O
     if (!isOutboxId(filters.personId)) return { items: [], nextCursor: null };
     add((p) => `person_id = ${p}::uuid`, filters.personId);
   }
+  if (filters.scope) where.push(...scopeClauses(filters.scope, "person_id", params));
   if (filters.cursor) {
     const [createdAt, id] = decodeCursor(filters.cursor);
     params.push(createdAt, id);

@@ -62,6 +62,28 @@ export async function findPersonByKeys(db: Db, keys: PersonKeys): Promise<Person
   );
 }
 
+/**
+ * The persons a NOMIS number names: those sharing a PNC or CRN with a stored OASys assessment, or a current
+ * ARMS revision, that records it (canonical `A1234BC`). Persons are not keyed by NOMIS number, so this
+ * reads the records' documents (no index: a look-up, not a bulk path). Oldest first, at most `limit`.
+ */
+export async function findPersonsByNomisId(db: Db, nomisId: string, limit = 20): Promise<Person[]> {
+  return db.query<Person>(
+    `WITH keyed AS (
+       SELECT pnc, crn FROM oasys_assessments
+        WHERE canonical->'offender'->'nomisId'->>'canonical' = $1
+       UNION
+       SELECT r.pnc, r.crn FROM arms_current c
+         JOIN arms_revisions r ON r.arms_assessment_id = c.arms_assessment_id AND r.revision = c.revision
+        WHERE upper(replace(r.document->'subject'->>'nomisId', ' ', '')) = $1
+     )
+     ${SELECT_PERSON}
+      WHERE id IN (SELECT p.id FROM persons p JOIN keyed k ON p.pnc = k.pnc OR p.crn = k.crn)
+      ORDER BY created_at, id LIMIT $2`,
+    [nomisId, limit],
+  );
+}
+
 export async function getPerson(db: Db, personId: string): Promise<Person | null> {
   const rows = await db.query<Person>(`${SELECT_PERSON} WHERE id = $1::uuid`, [personId]);
   return rows[0] ?? null;
