@@ -21,11 +21,17 @@ import { BridgeError } from "../errors.ts";
 import { type AccessPolicy, allows } from "./policy.ts";
 import type { Principal } from "./principal.ts";
 import { type TokenVerifier, Unauthenticated } from "./verify.ts";
+import { NOBODY, type Viewer, viewerFor } from "./visibility.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** The verified caller; null on public routes. */
     principal: Principal | null;
+    /**
+     * What of the records a route shows this caller may see (src/auth/visibility.ts), with the caller's
+     * roles the route allows; on public routes, a viewer that sees nothing.
+     */
+    viewer: Viewer;
   }
 }
 
@@ -52,6 +58,7 @@ export function registerAuth(app: FastifyInstance, auth: AppAuth, options: { pag
   const realm = auth.realm ?? "oasys-arms-bridge";
   const routes: { method: string; url: string }[] = [];
   app.decorateRequest("principal", null);
+  app.decorateRequest("viewer", null as unknown as Viewer);
   app.addHook("onRoute", (route: RouteOptions) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -59,6 +66,7 @@ export function registerAuth(app: FastifyInstance, auth: AppAuth, options: { pag
   app.addHook("onReady", async () => auth.policy.checkCoverage(routes, { pages }));
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    request.viewer = NOBODY;
     const url = request.routeOptions.url;
     if (url !== undefined && auth.policy.isPublic(request.method, url)) return;
     // The web signs its pages in itself, with a session; a bearer token means nothing there.
@@ -86,5 +94,6 @@ export function registerAuth(app: FastifyInstance, auth: AppAuth, options: { pag
         route: `${request.method} ${url}`,
       });
     }
+    request.viewer = viewerFor(auth.policy.visibility, request.principal, rule.roles);
   });
 }

@@ -7,6 +7,8 @@
  * Routes are named by method and the URL pattern the API declares (`GET /v1/persons/:id`); HEAD is GET's.
  * A pattern ending in `/**` covers that path and everything under it (the OpenAPI UI's assets).
  * `checkCoverage` refuses a route the policy does not name and an entry naming no route: fail closed.
+ * A route that answers with records says which (`shows`); what of them each caller sees is the file's
+ * `visibility` section, checked against the views' schemas as the file is read (visibility-policy.ts).
  *
  * `pages` does the same for the data team's web pages (src/web/), which a person reaches with a session,
  * never a bearer token: its `public` pages answer anyone (signing in, the assets), its `routes` name the
@@ -20,6 +22,8 @@ import { nodeAt } from "../core/conflicts/thresholds.ts";
 import { schemaValidator } from "../core/schemas.ts";
 import { BridgeError } from "../errors.ts";
 import { type Principal, ROLES, type Role } from "./principal.ts";
+import type { Visibility } from "./visibility.ts";
+import { parseVisibility, type VisibilityFile } from "./visibility-policy.ts";
 
 export const ACCESS_POLICY_SCHEMA = "access-policy.schema.json";
 export const DEFAULT_ACCESS_POLICY_PATH = fileURLToPath(
@@ -27,6 +31,8 @@ export const DEFAULT_ACCESS_POLICY_PATH = fileURLToPath(
 );
 
 export type PrincipalKind = Principal["kind"];
+/** What records a route answers with: one (404 when not visible) or a list scoped in its query. */
+export type Shows = "person" | "persons" | "conflict" | "conflicts" | "deliveries";
 
 /** Who may call one route. */
 export interface RouteRule {
@@ -36,12 +42,18 @@ export interface RouteRule {
   principals: readonly PrincipalKind[];
   /** System clients allowed by client_id whatever their roles. */
   clients: readonly string[];
+  /** The records the route answers with, which go through the visibility rules; absent: none. */
+  shows?: Shows;
 }
 
 export interface AccessPolicy {
   file: string;
   /** Token authority -> role. */
   authorities: ReadonlyMap<string, Role>;
+  /** Every API route rule, in file order. */
+  rules: readonly RouteRule[];
+  /** What of the records a read shows each caller (src/auth/visibility.ts applies it). */
+  visibility: Visibility;
   /** Whether the route answers without a token. */
   isPublic(method: string, url: string): boolean;
   /** The rule for a route, or null when the policy does not name it. */
@@ -67,7 +79,11 @@ interface PolicyFile {
   version: 1;
   authorities: Record<string, Role>;
   public: string[];
-  routes: Record<string, { roles: Role[]; principals?: PrincipalKind[]; clients?: string[]; why?: string }>;
+  routes: Record<
+    string,
+    { roles: Role[]; principals?: PrincipalKind[]; clients?: string[]; shows?: Shows; why?: string }
+  >;
+  visibility: VisibilityFile;
   pages?: { public?: string[]; routes?: Record<string, { roles: Role[]; why?: string }> };
 }
 
@@ -146,6 +162,7 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
     roles: [...r.roles],
     principals: [...(r.principals ?? ["user", "system"])],
     clients: [...(r.clients ?? [])],
+    ...(r.shows ? { shows: r.shows } : {}),
   }));
   for (const r of rules) {
     if (r.clients.length > 0 && !r.principals.includes("system")) {
@@ -174,6 +191,9 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
     const at = i >= 0 ? positionOf(nodeAt(doc, pointer), lines) : keyAt("/pages/routes", key);
     throw invalid(file, at, pointer, `"${key}" is also an API route (${where || "/routes"})`);
   }
+  const visibility = parseVisibility(parsed.visibility, (pointer, reason) =>
+    invalid(file, positionOf(nodeAt(doc, pointer), lines), pointer, reason),
+  );
   const authorities = new Map(Object.entries(parsed.authorities));
   const find = (list: readonly RouteRule[], method: string, url: string) => {
     // An exact entry wins over a `/**` one.
@@ -191,6 +211,8 @@ export function parseAccessPolicy(text: string, file: string): AccessPolicy {
   return {
     file,
     authorities,
+    rules,
+    visibility,
     isPublic,
     rule: lookup,
     rolesFor: (method, url) => (isPublic(method, url) ? undefined : lookup(method, url)?.roles),

@@ -83,6 +83,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   // A bad or conflicting document is reported in the 202 answer, by document; the request stands.
   "POST /v1/arms/assessments": { operationId: "postArmsAssessments", errors: [...BODY, STORE, QUEUE] },
   "GET /v1/persons/:id": { operationId: "getPerson", errors: [INVALID, NOT_FOUND, STORE] },
+  // 400 also for an identifier that does not read (naming the field); an invisible person is left out.
+  "POST /v1/persons/search": { operationId: "searchPersons", errors: [...BODY, STORE] },
   "GET /v1/conflicts": { operationId: "listConflicts", errors: [INVALID, BAD_CURSOR, STORE] },
   "GET /v1/conflicts/:id": { operationId: "getConflict", errors: [INVALID, NOT_FOUND, STORE] },
   // Pushes the decision releases that cannot be queued are left to the outbox sweeper: no 503 for them.

@@ -7,6 +7,8 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAccessPolicy } from "../../src/auth/policy.ts";
+import { viewerFor } from "../../src/auth/visibility.ts";
 import type { RouteDeps } from "../../src/http/deps.ts";
 import { conflictsRoutes } from "../../src/http/routes/conflicts.ts";
 import { personsRoutes } from "../../src/http/routes/persons.ts";
@@ -43,7 +45,14 @@ beforeAll(async () => {
   app.setSerializerCompiler(serializerCompiler);
   for (const schema of apiSchemas()) app.addSchema(schema);
   // What the authentication plugin does for a signed-in caller (absent on the anonymous requests).
+  // What it sees is not this test's subject (tests/http/visibility-matrix.test.ts): everything here.
+  const seesAll = viewerFor(loadAccessPolicy().visibility, {
+    ...(CALLER as Parameters<typeof viewerFor>[1]),
+    force: null,
+    laoAccess: true,
+  });
   app.addHook("onRequest", async (request) => {
+    Object.assign(request, { viewer: seesAll });
     if (request.headers["x-test-caller"]) Object.assign(request, { principal: CALLER });
   });
   const deps = { db, nowIso: () => NOW } as unknown as RouteDeps;

@@ -114,7 +114,7 @@ describe("401: no valid bearer token", () => {
   it("never echoes the token or what it holds, and never logs it", async () => {
     const token = await tokenFor("police.essex");
     const expired = await refusedAs401(t, bearer(`${token}x`), /signature|well-formed/);
-    const forbidden = await t.app.inject({ method: "GET", url: "/v1/conflicts", headers: bearer(token) });
+    const forbidden = await t.app.inject({ method: "GET", url: "/v1/deliveries", headers: bearer(token) });
     for (const res of [expired, forbidden]) {
       const echoed = `${res.body} ${JSON.stringify(res.headers)}`;
       expect(echoed).not.toContain(token.split(".")[1]);
@@ -130,8 +130,9 @@ describe("401: no valid bearer token", () => {
 
 describe("403: a role the route does not allow", () => {
   it.each<[Person | System, string, string]>([
-    ["police.essex", "GET", "/v1/conflicts"],
-    ["police.kent", "GET", `/v1/persons/${NO_SUCH}`],
+    ["police.essex", "GET", "/v1/deliveries"],
+    ["police.kent", "POST", `/v1/conflicts/${NO_SUCH}/decisions`],
+    ["auditor.user", "POST", "/v1/persons/search"],
     ["probation.officer", "POST", "/v1/arms/assessments"],
     ["arms-system", "POST", "/v1/oasys/exports"],
     ["oasys-system", "POST", "/v1/arms/assessments"],

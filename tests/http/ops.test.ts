@@ -167,6 +167,7 @@ describe("OpenAPI", () => {
         "POST /v1/oasys/events",
         "POST /v1/arms/assessments",
         "GET /v1/persons/{id}",
+        "POST /v1/persons/search",
         "GET /v1/conflicts",
         "GET /v1/conflicts/{id}",
         "POST /v1/conflicts/{id}/decisions",

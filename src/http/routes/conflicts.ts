@@ -1,6 +1,9 @@
 /**
  * Conflicts for reviewers: a filtered, keyset-paged listing; one conflict with its history; and a
- * reviewer's decision. Reads are audited (CONSULTATION) before they are answered. The reviewer is the
+ * reviewer's decision. What each caller sees is the access policy's visibility (`request.viewer`): the
+ * listing holds only the conflicts of persons the caller may see (in its query, whatever `force` asks),
+ * and a conflict the caller may not see answers 404, to a read and to a decision alike. Reads are audited
+ * (CONSULTATION) before they are answered. The reviewer is the
  * signed-in person the verified token names (`request.principal`: the access policy lets only people with
  * DATA_TEAM decide, never a system); the `X-Reviewer` header of earlier versions is gone and ignored.
  * Four-eyes on BLOCK conflicts is enforced by the lifecycle, comparing authenticated subjects (409
@@ -9,17 +12,20 @@
  * releases are queued here after the commit (the outbox sweeper delivers them if queuing fails).
  */
 import type { FastifyPluginAsync } from "fastify";
+import { NOT_VISIBLE } from "../../auth/visibility.ts";
 import type { Severity } from "../../core/conflicts/types.ts";
 import { CONFLICT_STATES, type ConflictState, type ReviewAction } from "../../core/reconcile/lifecycle.ts";
 import { BridgeError } from "../../errors.ts";
 import { decideConflict } from "../../pipeline/decide.ts";
 import { auditConsultation, subjectKey } from "../../store/repositories/audit.ts";
 import { getConflict, listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
+import { conflictSubject } from "../../store/repositories/visibility.ts";
 import { auditActor } from "../audit-actor.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
 import { ref } from "../schemas.ts";
 import { conflictEventView, conflictView } from "../views.ts";
+import { showEach } from "../visible.ts";
 
 const ID_PARAMS = {
   type: "object",
@@ -92,6 +98,7 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         openedBefore: earlier(q.openedBefore && new Date(q.openedBefore).toISOString(), ago(q.minAgeDays)),
         ...(q.limit ? { limit: q.limit } : {}),
         cursor: q.cursor ?? null,
+        scope: request.viewer.scope("Conflict"),
       });
       // One CONSULTATION for the page: every conflict listed and its person, and the person asked about.
       const persons = new Set(page.items.map((c) => c.personId));
@@ -122,7 +129,8 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
           listed: page.items.length,
         },
       });
-      return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
+      const items = await showEach(deps.db, request.viewer, "Conflict", page.items.map(conflictView));
+      return { items, nextCursor: page.nextCursor };
     },
   );
 
@@ -138,6 +146,9 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
     },
     async (request) => {
       const { id } = request.params as { id: string };
+      // A conflict the caller may not see is not there (404, never 403), and the read is not audited.
+      const subject = await conflictSubject(deps.db, id);
+      if (!subject || !request.viewer.sees("Conflict", subject)) notFound("conflict");
       const found = (await getConflict(deps.db, id)) ?? notFound("conflict");
       await auditConsultation(deps.db, {
         ...auditActor(request),
@@ -147,7 +158,12 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         justification: "conflict and its history read through GET /v1/conflicts/{id}",
         correlationId: request.id,
       });
-      return { conflict: conflictView(found.conflict), history: found.history.map(conflictEventView) };
+      const conflict = request.viewer.show("Conflict", conflictView(found.conflict), subject);
+      if (conflict === NOT_VISIBLE) notFound("conflict");
+      const history = found.history.map((e) =>
+        request.viewer.show("ConflictEvent", conflictEventView(e), subject),
+      );
+      return { conflict, history: history.filter((e) => e !== NOT_VISIBLE) };
     },
   );
 
@@ -170,6 +186,8 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
       // The access policy admits only signed-in people with a deciding role here (src/auth/plugin.ts).
       const reviewer = request.principal;
       if (!reviewer) throw new BridgeError("BRIDGE_E_UNAUTHENTICATED", "no signed-in reviewer");
+      const subject = await conflictSubject(deps.db, id);
+      if (!subject || !request.viewer.sees("Conflict", subject)) notFound("conflict");
       const body = request.body as { action: ReviewAction; decision?: string; rationale?: string };
       const result = await decideConflict(
         deps.db,
@@ -205,9 +223,12 @@ export const conflictsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (a
         },
         "conflict decision",
       );
+      const conflict = request.viewer.show("Conflict", conflictView(result.conflict), subject);
+      const event = request.viewer.show("ConflictEvent", result.event, subject);
+      if (conflict === NOT_VISIBLE || event === NOT_VISIBLE) notFound("conflict");
       return {
-        conflict: conflictView(result.conflict),
-        event: result.event,
+        conflict,
+        event,
         release: {
           reconciled: result.reconciled,
           queued: result.released.length > 0 && queued,

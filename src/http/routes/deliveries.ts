@@ -1,6 +1,9 @@
 /**
  * `GET /v1/deliveries`: push status. Outbox rows (one message to one agency, without its body: bodies hold
  * personal data and can be large) with every delivery attempt and receipt, newest first, keyset-paged.
+ * Only rows of persons the caller may see are listed (in the query), each as the access policy's
+ * visibility shows it to the caller (`request.viewer`): a limited-access offender's rows reduced to their
+ * push status for a caller without lao_access.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { attemptsForMany } from "../../store/repositories/deliveries.ts";
@@ -13,6 +16,7 @@ import {
 import type { RouteDeps } from "../deps.ts";
 import { ref } from "../schemas.ts";
 import { deliveryView } from "../views.ts";
+import { showEach } from "../visible.ts";
 
 export const OUTBOX_STATES = ["PENDING", "IN_FLIGHT", "DELIVERED", "DEAD", "SUPERSEDED"] as const;
 
@@ -54,13 +58,15 @@ export const deliveriesRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (
         ...(q.personId ? { personId: q.personId } : {}),
         ...(q.limit ? { limit: q.limit } : {}),
         cursor: q.cursor ?? null,
+        scope: request.viewer.scope("Delivery"),
       });
       const attempts = await attemptsForMany(
         deps.db,
         page.items.map((r) => r.id),
       );
+      const views = page.items.map((row) => deliveryView(row, attempts.get(row.id) ?? []));
       return {
-        items: page.items.map((row) => deliveryView(row, attempts.get(row.id) ?? [])),
+        items: await showEach(deps.db, request.viewer, "Delivery", views),
         nextCursor: page.nextCursor,
       };
     },

@@ -1,26 +1,28 @@
 /**
  * `GET /v1/persons/{id}`: the reconciled view of a person as the store holds it: the person and their
- * keys, the identity match in force, the current ARMS draft, the live conflicts, and what has been (or is
- * to be) pushed to each agency. Every read is audited (CONSULTATION) before it is answered.
+ * keys, the identity match in force, the current pre-filled ARMS draft, the live conflicts, and what has
+ * been (or is to be) pushed to each agency (src/http/person-view.ts), as the caller may see it
+ * (`request.viewer`, the access policy's visibility): a person outside the caller's scope is 404.
+ * Every read is audited (CONSULTATION) before it is answered.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { LIVE_STATES } from "../../core/reconcile/lifecycle.ts";
+import { NOT_VISIBLE } from "../../auth/visibility.ts";
 import { auditConsultation, subjectKey } from "../../store/repositories/audit.ts";
-import { listConflicts, MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
-import { attemptsForMany } from "../../store/repositories/deliveries.ts";
-import { latestDraftFor } from "../../store/repositories/drafts.ts";
-import { listOutbox } from "../../store/repositories/outbox.ts";
-import { getPerson, latestMatch } from "../../store/repositories/persons.ts";
+import { MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
+import { getPerson } from "../../store/repositories/persons.ts";
 import { auditActor } from "../audit-actor.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
+import { assemblePersonView, PERSON_DELIVERIES } from "../person-view.ts";
 import { ref } from "../schemas.ts";
-import { conflictView, deliveryView, matchView, personView } from "../views.ts";
+import { subjectOf } from "../visible.ts";
+import { personSearchRoutes } from "./person-search.ts";
 
-/** The most recent outbox rows shown with a person (the full history is at /v1/deliveries?personId=). */
-export const PERSON_DELIVERIES = 20;
+export { PERSON_DELIVERIES };
 
 export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
+  // Look-up by identifier: POST /v1/persons/search (person-search.ts).
+  await app.register(personSearchRoutes, { deps });
   app.get(
     "/v1/persons/:id",
     {
@@ -39,16 +41,10 @@ export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
     async (request) => {
       const { id } = request.params as { id: string };
       const person = (await getPerson(deps.db, id)) ?? notFound("person");
-      const [match, draft, conflicts, outbox] = await Promise.all([
-        latestMatch(deps.db, id),
-        latestDraftFor(deps.db, id),
-        listConflicts(deps.db, { personId: id, state: LIVE_STATES, limit: MAX_PAGE_SIZE }),
-        listOutbox(deps.db, { personId: id, limit: PERSON_DELIVERIES }),
-      ]);
-      const attempts = await attemptsForMany(
-        deps.db,
-        outbox.items.map((r) => r.id),
-      );
+      // A person the caller may not see is not there (404, never 403), and their read is not audited.
+      const subject = await subjectOf(deps.db, id);
+      if (!subject || !request.viewer.sees("PersonView", subject)) notFound("person");
+      const { view, conflicts } = await assemblePersonView(deps.db, person);
       await auditConsultation(deps.db, {
         ...auditActor(request),
         at: deps.nowIso(),
@@ -57,13 +53,8 @@ export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
         justification: "reconciled view of the person read through GET /v1/persons/{id}",
         correlationId: request.id,
       });
-      return {
-        person: personView(person),
-        match: match ? matchView(match) : null,
-        draft,
-        openConflicts: conflicts.items.map(conflictView),
-        deliveries: outbox.items.map((row) => deliveryView(row, attempts.get(row.id) ?? [])),
-      };
+      const shown = request.viewer.show("PersonView", view, subject);
+      return shown === NOT_VISIBLE ? notFound("person") : shown;
     },
   );
 };

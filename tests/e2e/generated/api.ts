@@ -144,6 +144,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/persons/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look a person up by PNC, CRN or NOMIS number
+         * @description The identifier goes in the body, never the URL. The persons it names that the caller may see, each as GET /v1/persons/{id} shows it; an empty list when there is none or the caller may not see them (the same answer). An identifier that does not read is 400 naming the field.
+         *
+         *     Roles: one of PROBATION, POLICE, DATA_TEAM.
+         */
+        post: operations["searchPersons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/persons/{id}": {
         parameters: {
             query?: never;
@@ -155,7 +177,7 @@ export interface paths {
          * The reconciled view of a person
          * @description Live conflicts (up to 500) and the 20 most recent deliveries; the rest are at /v1/conflicts?personId= and /v1/deliveries?personId=.
          *
-         *     Roles: one of DATA_TEAM.
+         *     Roles: one of PROBATION, POLICE, DATA_TEAM.
          */
         get: operations["getPerson"];
         put?: never;
@@ -177,7 +199,7 @@ export interface paths {
          * Conflicts matching every filter given, newest opened first
          * @description Age filters: openedAfter/openedBefore (instants) or minAgeDays/maxAgeDays (whole days before now); given together, the narrower bound wins. Page with `cursor` = the previous page's nextCursor.
          *
-         *     Roles: one of DATA_TEAM.
+         *     Roles: one of PROBATION, POLICE, DATA_TEAM.
          */
         get: operations["listConflicts"];
         put?: never;
@@ -197,7 +219,7 @@ export interface paths {
         };
         /**
          * A conflict with its history
-         * @description Roles: one of DATA_TEAM.
+         * @description Roles: one of PROBATION, POLICE, DATA_TEAM.
          */
         get: operations["getConflict"];
         put?: never;
@@ -343,6 +365,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             details: Record<string, never>;
+            /** @description Fields of this view the caller is not shown (the access policy's visibility rules), as JSON pointers into it (`*`: every item of an array): each is answered as null, or empty for an array. Absent when nothing is withheld. */
+            withheld?: string[];
+            /**
+             * @description Present (true) when the record is a limited-access offender's and the caller may see only that it exists: what else it holds is withheld.
+             * @enum {unknown}
+             */
+            limitedAccess?: true;
         };
         /** A page of conflicts, newest opened first */
         ConflictPage: {
@@ -402,6 +431,13 @@ export interface components {
             /** Format: date-time */
             closedAt: string | null;
             closedReason: string | null;
+            /** @description Fields of this view the caller is not shown (the access policy's visibility rules), as JSON pointers into it (`*`: every item of an array): each is answered as null, or empty for an array. Absent when nothing is withheld. */
+            withheld?: string[];
+            /**
+             * @description Present (true) when the record is a limited-access offender's and the caller may see only that it exists: what else it holds is withheld.
+             * @enum {unknown}
+             */
+            limitedAccess?: true;
         };
         /** Dead letters, newest first */
         DeadLetterPage: {
@@ -466,6 +502,8 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 details: Record<string, never>;
+                /** @description Fields of the event the caller is not shown (as in ConflictEvent); absent when nothing is withheld. */
+                withheld?: string[];
             };
         };
         /** Push status, newest first */
@@ -505,6 +543,13 @@ export interface components {
             }[];
             personVersion: number;
             correctsKey: string | null;
+            /** @description Fields of this view the caller is not shown (the access policy's visibility rules), as JSON pointers into it (`*`: every item of an array): each is answered as null, or empty for an array. Absent when nothing is withheld. */
+            withheld?: string[];
+            /**
+             * @description Present (true) when the record is a limited-access offender's and the caller may see only that it exists: what else it holds is withheld.
+             * @enum {unknown}
+             */
+            limitedAccess?: true;
         };
         /**
          * HMPPS domain event assessment.summary.produced
@@ -596,6 +641,25 @@ export interface components {
             /** @enum {unknown} */
             status: "ok";
         };
+        /**
+         * The persons an identifier names that the caller may see
+         * @description Each as GET /v1/persons/{id} shows it to the caller. Empty when the bridge holds no such person or the caller may not see them: the answer is the same either way.
+         */
+        PersonSearchResult: {
+            items: components["schemas"]["PersonView"][];
+        };
+        /**
+         * Look a person up by one identifier
+         * @description Exactly one of pnc, crn and nomis. Identifiers are sent in the body so that they never appear in a URL or an access log; each is read as the bridge reads it anywhere (a PNC with its check letter, a CRN, a NOMIS number), and one that does not read is refused naming the field, never quoting the value.
+         */
+        PersonSearch: {
+            /** @description Police National Computer number, YYYY/NNNNNNNC (or YY/NNNNNNNC). */
+            pnc?: string;
+            /** @description Probation case reference number (Delius), e.g. X123456. */
+            crn?: string;
+            /** @description NOMIS prisoner number, e.g. A1234BC. */
+            nomis?: string;
+        };
         /** The reconciled view of a person */
         PersonView: {
             person: {
@@ -625,11 +689,22 @@ export interface components {
                 draftId: number;
                 assessmentPk: number;
                 mappingVersion: string;
+                /** @description The pre-filled ARMS draft itself (arms-interchange/1, status DRAFT), as the bridge last wrote it. */
+                content?: {
+                    [key: string]: unknown;
+                } | null;
                 /** Format: date-time */
                 updatedAt: string;
             } | null;
             openConflicts: components["schemas"]["Conflict"][];
             deliveries: components["schemas"]["Delivery"][];
+            /** @description Fields of this view the caller is not shown (the access policy's visibility rules), as JSON pointers into it (`*`: every item of an array): each is answered as null, or empty for an array. Absent when nothing is withheld. */
+            withheld?: string[];
+            /**
+             * @description Present (true) when the record is a limited-access offender's and the caller may see only that it exists: what else it holds is withheld.
+             * @enum {unknown}
+             */
+            limitedAccess?: true;
         };
         /** Readiness: every dependency the API needs */
         Readiness: {
@@ -1150,6 +1225,93 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    searchPersons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonSearch"];
+            };
+        };
+        responses: {
+            /** @description Each as GET /v1/persons/{id} shows it to the caller. Empty when the bridge holds no such person or the caller may not see them: the answer is the same either way. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonSearchResult"];
+                };
+            };
+            /** @description Bad Request: BRIDGE_E_REQUEST_INVALID (the request does not satisfy the API's schema). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: BRIDGE_E_UNAUTHENTICATED (a valid bearer token is required). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: BRIDGE_E_FORBIDDEN (the caller's roles do not allow this operation). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: BRIDGE_E_PAYLOAD_TOO_LARGE (the request body is too large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: BRIDGE_E_UNSUPPORTED_MEDIA_TYPE (the request's content type is not accepted here). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
