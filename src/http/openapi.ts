@@ -21,6 +21,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
 import { ERROR_CODES, type ErrorCode } from "../errors.ts";
 import { ref } from "./schemas.ts";
+import { UNLIMITED_ROUTES } from "./security.ts";
 
 /**
  * The roles that may call an operation, by method and route URL as fastify and the access policy name it
@@ -124,11 +125,16 @@ const AUTH_MEANING: Readonly<Record<number, string>> = {
 };
 
 /** Every code an operation can answer with, grouped by HTTP status (ascending). */
-export function errorStatuses(operation: Operation): Map<number, ErrorCode[]> {
+export function errorStatuses(
+  operation: Operation,
+  /** The route is under the per-client rate limit (src/http/security.ts): it can answer 429. */
+  options: { rateLimited?: boolean } = {},
+): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>([...operation.errors, "BRIDGE_E_INTERNAL"]);
   const byStatus = new Map<number, ErrorCode[]>();
   if (!operation.public) {
     for (const code of [...codesWithStatus(401), ...codesWithStatus(403), ...AUTH_CODES]) codes.add(code);
+    if (options.rateLimited) codes.add("BRIDGE_E_RATE_LIMITED");
     byStatus.set(401, []);
     byStatus.set(403, []);
   }
@@ -165,7 +171,7 @@ export function describeRoute(
   rolesFor: RolesFor | undefined,
 ): DescribedSchema {
   const response: Record<string, unknown> = {};
-  for (const [status, codes] of errorStatuses(operation)) {
+  for (const [status, codes] of errorStatuses(operation, { rateLimited: !UNLIMITED_ROUTES.has(url) })) {
     response[String(status)] = { ...ref("ErrorResponse"), description: describeStatus(status, codes) };
   }
   // What the route declares itself wins (`/ready` answers 503 with its Readiness, not an error).

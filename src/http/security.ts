@@ -47,7 +47,8 @@ export const DOCS_CONTENT_SECURITY_POLICY: Readonly<Record<string, string[]>> = 
 
 export const DOCS_PREFIX = "/docs";
 /** Never rate-limited: probes and the metrics scrape. */
-const UNLIMITED = new Set(["/health", "/ready", "/metrics"]);
+/** Routes the rate limit never applies to: the probes and the scraper (the API description reads it too). */
+export const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics"]);
 
 const header = (policy: Readonly<Record<string, string[]>>) =>
   Object.entries(policy)
@@ -84,7 +85,7 @@ export function registerSecurity(app: FastifyInstance, limits: Limits): void {
     max: limits.rateLimitMax,
     timeWindow: limits.rateLimitWindowMs,
     keyGenerator: rateLimitKey,
-    allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ""),
+    allowList: (request) => UNLIMITED_ROUTES.has(request.routeOptions.url ?? ""),
     errorResponseBuilder: (_request, context) =>
       new BridgeError(
         "BRIDGE_E_RATE_LIMITED",

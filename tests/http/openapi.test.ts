@@ -102,11 +102,22 @@ describe("operationIds", () => {
   });
 });
 
+/** The routes outside the per-client rate limit (src/http/security.ts UNLIMITED_ROUTES). */
+const UNLIMITED = ["GET /health", "GET /ready", "GET /metrics"];
+
 describe("error responses", () => {
+  it("every operation under the rate limit documents 429 BRIDGE_E_RATE_LIMITED; the probes and /metrics do not", () => {
+    for (const { key, op } of operationsOf(doc)) {
+      const limited = !UNLIMITED.includes(key);
+      expect(op.responses["429"] !== undefined, key).toBe(limited);
+      if (limited) expect(op.responses["429"]?.description, key).toContain("BRIDGE_E_RATE_LIMITED");
+    }
+  });
+
   it("every operation lists the statuses of the registry codes it can answer with, in the one error shape", () => {
     for (const { key, op } of operationsOf(doc)) {
       const operation = tableByPath.get(key)!;
-      const expected = errorStatuses(operation);
+      const expected = errorStatuses(operation, { rateLimited: !UNLIMITED.includes(key) });
       expect(expected.has(500), key).toBe(true);
       for (const [status, codes] of expected) {
         const response = op.responses[String(status)];

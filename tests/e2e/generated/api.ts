@@ -952,6 +952,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
             500: {
                 headers: {
@@ -1021,6 +1030,15 @@ export interface operations {
             };
             /** @description Not Found: BRIDGE_E_NOT_FOUND (no such resource). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1124,6 +1142,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
             500: {
                 headers: {
@@ -1208,6 +1235,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: BRIDGE_E_UNSUPPORTED_MEDIA_TYPE (the request's content type is not accepted here). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1302,6 +1338,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
             500: {
                 headers: {
@@ -1371,6 +1416,15 @@ export interface operations {
             };
             /** @description Not Found: BRIDGE_E_NOT_FOUND (no such resource). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1455,6 +1509,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
             500: {
                 headers: {
@@ -1524,6 +1587,15 @@ export interface operations {
             };
             /** @description Not Found: BRIDGE_E_NOT_FOUND (no such resource). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1647,6 +1719,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
             500: {
                 headers: {
@@ -1712,6 +1793,15 @@ export interface operations {
             };
             /** @description Forbidden: BRIDGE_E_FORBIDDEN (the caller's roles do not allow this operation). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1785,6 +1875,15 @@ export interface operations {
             };
             /** @description Forbidden: BRIDGE_E_FORBIDDEN (the caller's roles do not allow this operation). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1888,6 +1987,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: BRIDGE_E_UNSUPPORTED_MEDIA_TYPE (the request's content type is not accepted here). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
