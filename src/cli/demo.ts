@@ -20,10 +20,11 @@ import { openStore } from "../store/index.ts";
 import { currentArmsPage } from "../store/repositories/arms.ts";
 import { oasysAssessmentPage } from "../store/repositories/oasys.ts";
 import { type DemoTally, formatDemo } from "./demo-report.ts";
+import type { DemoServeOptions } from "./demo-serve.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { parseOptions, usageLine } from "./usage.ts";
+import { parseOptions, usageError, usageLine } from "./usage.ts";
 
-export const HELP = `usage: bridge demo [--examples <dir>] [--json]
+export const HELP = `usage: bridge demo [--examples <dir>] [--json] [--serve [--port N] [--idp-port N]]
 
 Runs the bridge's main job on the bundled examples, in process and with no servers:
 ingest (OASys XML exports, ARMS documents) -> store -> pre-fill ARMS drafts -> reconcile each person
@@ -35,6 +36,12 @@ or DATABASE_URL (PostgreSQL) is set.
 Options
   --examples <dir>  where the examples are (default: the repository's examples/)
   --json            the same summary as JSON
+  --serve           then keep the API and the review screen running over the demo's data, on
+                    http://localhost:3000, with the development identity provider (one person per
+                    role; it prints how to sign in), the simulated agencies and the pipeline's stages
+                    in this process (no Redis), until Ctrl-C
+  --port N          with --serve: the port (default 3000; 0: any free port)
+  --idp-port N      with --serve: the identity provider's port (default 9091; 0: any free port)
 
 Exit codes: 0 done (rejected example records are part of the demo), 1 fatal error.
 `;
@@ -65,12 +72,19 @@ async function everythingHeld(db: Db): Promise<{ oasys: OasysAssessment[]; arms:
   return { oasys, arms };
 }
 
-export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
+export async function demoCommand(
+  argv: string[],
+  io: CliIo,
+  serving: Pick<DemoServeOptions, "stop" | "onServing"> = {},
+): Promise<number> {
   const parsed = parseOptions(io, usageLine(HELP), {
     args: argv,
     options: {
       examples: { type: "string" },
       json: { type: "boolean" },
+      serve: { type: "boolean" },
+      port: { type: "string" },
+      "idp-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -79,6 +93,11 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.help) {
     io.stdout.write(HELP);
     return EXIT.OK;
+  }
+  const port = portOption(values.port, 3000);
+  const idpPort = portOption(values["idp-port"], 9091);
+  if (port === null || idpPort === null || (!values.serve && (values.port || values["idp-port"]))) {
+    return usageError(io, usageLine(HELP), "--port and --idp-port take 0 to 65535, with --serve only");
   }
   const config = loadConfig();
   const examples = values.examples ?? DEFAULT_EXAMPLES;
@@ -159,8 +178,20 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
         mapping: deps.mapping,
       }),
     );
+    if (values.serve) {
+      // Loaded only here: the plain demo does not load the HTTP server and the simulators.
+      const { serveDemo } = await import("./demo-serve.ts");
+      const out = values.json ? "stderr" : "stdout";
+      return await serveDemo(db, config, io, { port, idpPort, out, ...serving });
+    }
     return EXIT.OK;
   } finally {
     await db.close();
   }
+}
+
+/** A port option's value (0 to 65535), its default when absent, null when not a port. */
+function portOption(value: string | undefined, fallback: number): number | null {
+  if (value === undefined) return fallback;
+  return /^\d{1,5}$/.test(value) && Number(value) <= 65_535 ? Number(value) : null;
 }

@@ -20,6 +20,7 @@ import { createProducer, producerOptionsFrom } from "../queue/producer.ts";
 import { dbPoolSize, startWorker } from "../queue/worker.ts";
 import { openStore } from "../store/index.ts";
 import { countLiveConflicts } from "../store/repositories/conflicts.ts";
+import { webSettings } from "../web/settings.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { closeWithin, drainMs, exitByDeadline } from "./shutdown.ts";
 import { parseOptions, usageLine } from "./usage.ts";
@@ -30,6 +31,9 @@ Runs the HTTP API (OpenAPI at /docs). Every route but /health and /ready needs a
 from the issuer AUTH_ISSUER, keys at AUTH_JWKS_URL, default <issuer>/jwks outside production) and a role
 the access policy (mappings/access-policy.yaml) allows there; it does not start without AUTH_ISSUER:
 run \`bridge idp\` (or \`bridge simulate\`) locally and set AUTH_ISSUER to the issuer it prints.
+The data team's web pages are served at / (sign in with the issuer; docs/web.md): their client is
+WEB_CLIENT_ID and WEB_CLIENT_SECRET, sessions keyed by WEB_SESSION_SECRET, WEB_SESSION_IDLE_S and
+WEB_SESSION_MAX_S; production needs those three and an https PUBLIC_BASE_URL.
 Configuration comes from the environment: BRIDGE_ENV, AUTH_ISSUER, AUTH_JWKS_URL, AUTH_AUDIENCE,
 AUTH_CLOCK_SKEW_S, ACCESS_POLICY_PATH, DATABASE_URL, DB_SCHEMA,
 REDIS_URL, REDIS_CONNECT_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS, QUEUE_PREFIX, HTTP_HOST, HTTP_PORT,
@@ -86,6 +90,9 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
   const config = loadConfig(options.env ?? process.env);
   // Before anything opens: without a token issuer the API does not run (never an open API).
   const auth = appAuth(apiAuth(config));
+  // The web pages' sign-in (src/web/): their redirect URI is PUBLIC_BASE_URL's, else the listening address.
+  const listening = { host: config.http.host, port: config.http.port };
+  const web = { settings: webSettings(config, () => listening) };
   const logger = createLogger({ level: config.logLevel, name: "bridge-api" }, io.stdout);
   const db = await openStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -149,12 +156,14 @@ export async function serveCommand(argv: string[], io: CliIo, options: ServeOpti
       readiness,
       metrics,
       auth,
+      web,
       openapi: { authIssuer: config.auth.issuer },
     });
     closers.push({ name: "http", close: () => app.close() });
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.http.port;
+    listening.port = port;
     logger.info({ host: config.http.host, port, withWorker: Boolean(worker) }, "bridge serving");
     options.onListening?.({ host: config.http.host, port });
 

@@ -43,7 +43,7 @@ describe("usage errors", () => {
   });
 
   it.each([
-    [["demo", "--serve"], "bridge demo", "unknown option '--serve'"],
+    [["demo", "--frob"], "bridge demo", "unknown option '--frob'"],
     [["demo", "--examples"], "bridge demo", "--examples needs a value"],
     [["demo", "--json=yes"], "bridge demo", "--json takes no value"],
     [["parse"], "bridge parse", "no file given"],
