@@ -6,16 +6,13 @@
  * Every read is audited (CONSULTATION) before it is answered.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { NOT_VISIBLE } from "../../auth/visibility.ts";
-import { auditConsultation, subjectKey } from "../../store/repositories/audit.ts";
 import { MAX_PAGE_SIZE } from "../../store/repositories/conflicts.ts";
-import { getPerson } from "../../store/repositories/persons.ts";
 import { auditActor } from "../audit-actor.ts";
 import type { RouteDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
-import { assemblePersonView, PERSON_DELIVERIES } from "../person-view.ts";
+import { readPerson } from "../person-lookup.ts";
+import { PERSON_DELIVERIES } from "../person-view.ts";
 import { ref } from "../schemas.ts";
-import { subjectOf } from "../visible.ts";
 import { personSearchRoutes } from "./person-search.ts";
 
 export { PERSON_DELIVERIES };
@@ -40,21 +37,14 @@ export const personsRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const person = (await getPerson(deps.db, id)) ?? notFound("person");
       // A person the caller may not see is not there (404, never 403), and their read is not audited.
-      const subject = await subjectOf(deps.db, id);
-      if (!subject || !request.viewer.sees("PersonView", subject)) notFound("person");
-      const { view, conflicts } = await assemblePersonView(deps.db, person);
-      await auditConsultation(deps.db, {
-        ...auditActor(request),
+      const shown = await readPerson(deps.db, request.viewer, id, {
+        actor: auditActor(request),
         at: deps.nowIso(),
-        action: "PERSON_VIEWED",
-        subjectIds: [subjectKey("PERSON", id), ...conflicts.items.map((c) => subjectKey("CONFLICT", c.id))],
-        justification: "reconciled view of the person read through GET /v1/persons/{id}",
         correlationId: request.id,
+        justification: "reconciled view of the person read through GET /v1/persons/{id}",
       });
-      const shown = request.viewer.show("PersonView", view, subject);
-      return shown === NOT_VISIBLE ? notFound("person") : shown;
+      return shown ?? notFound("person");
     },
   );
 };
