@@ -16,6 +16,7 @@
  */
 import { pushGate, recordDigest } from "../core/conflicts/index.ts";
 import type { Conflict, PushPolicy } from "../core/conflicts/types.ts";
+import type { DecisionReviewer } from "../core/reconcile/lifecycle.ts";
 import {
   type PartnerRiskUpdate,
   partnerRiskUpdate,
@@ -31,6 +32,7 @@ export interface ConflictView extends Conflict {
   decision: string | null;
   rationale: string | null;
   decidedBy: string[] | null;
+  decidedReviewers?: DecisionReviewer[] | null;
   decidedAt: string | null;
 }
 
@@ -67,6 +69,8 @@ function decisionOf(c: ConflictView): ReconciliationDecision | null {
     decision: c.decision,
     rationale: c.rationale ?? "",
     decidedBy: [...(c.decidedBy ?? [])],
+    reviewers:
+      c.decidedReviewers ?? (c.decidedBy ?? []).map((subject) => ({ subject, role: null, agency: null })),
     decidedAt: c.decidedAt,
   };
 }

@@ -59,7 +59,14 @@ export function partnerUpdateElement(u: PartnerRiskUpdate): XmlElement {
           [
             textEl("taken", d.decision),
             textEl("rationale", d.rationale),
-            ...d.decidedBy.map((who) => textEl("decidedBy", who)),
+            // Each reviewer, with the role and agency they decided in (attributes left out when unknown).
+            ...d.reviewers.map(
+              (r): XmlElement => ({
+                name: "decidedBy",
+                attributes: { role: r.role, agency: r.agency },
+                text: r.subject,
+              }),
+            ),
           ],
         ),
       ),

@@ -41,6 +41,11 @@ function update(text = "explanation"): PartnerRiskUpdate {
         decision: `keep HIGH & review <2027>`,
         rationale: HOSTILE,
         decidedBy: ["reviewer.a@example.test", "reviewer.b@example.test"],
+        // The first decided before roles were recorded; the second as the data team of the bridge.
+        reviewers: [
+          { subject: "reviewer.a@example.test", role: null, agency: null },
+          { subject: "reviewer.b@example.test", role: "DATA_TEAM", agency: "BRIDGE" },
+        ],
         decidedAt: "2026-11-20T10:00:00.000Z",
       },
     ],
@@ -85,6 +90,11 @@ function readUpdate(root: Node): PartnerRiskUpdate {
       decision: leaf(d, "taken"),
       rationale: leaf(d, "rationale")!,
       decidedBy: children(d, "decidedBy").map((b) => b.text),
+      reviewers: children(d, "decidedBy").map((b) => ({
+        subject: b.text,
+        role: b.attributes.role ?? null,
+        agency: b.attributes.agency ?? null,
+      })),
       decidedAt: d.attributes.decidedAt!,
     })),
   };

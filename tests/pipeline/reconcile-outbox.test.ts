@@ -222,7 +222,7 @@ describe("reconcileAndStore writes the outbox", () => {
     expect(second.outbox.some((r) => r.kind === "ARMS_DRAFT")).toBe(false);
   });
 
-  it("PU-1: a BLOCK conflict holds both back until two reviewers resolve it; the update then carries the decision", async () => {
+  it("PU-1: a BLOCK conflict holds both back until two reviewers resolve it; the update then carries the decision and who took it, in what role", async () => {
     await ingestPair("female-offender");
     const blocked = await reconcile(FEMALE);
     expect(blocked.outbox).toEqual([]);
@@ -233,6 +233,8 @@ describe("reconcileAndStore writes the outbox", () => {
       await recordDecision(db, id5.id, {
         action: "RESOLVE",
         actor,
+        role: "DATA_TEAM",
+        agency: actor === "reviewer-a" ? "BRIDGE" : "PROBATION",
         rationale: `Checked with the case manager & police <ok>`,
         decision: "Same person; ARMS female pathway applies",
         at: tick(),
@@ -249,6 +251,15 @@ describe("reconcileAndStore writes the outbox", () => {
     expect(decision?.children.filter((c) => c.name === "decidedBy").map((c) => c.text)).toEqual([
       "reviewer-a",
       "reviewer-b",
+    ]);
+    // Each reviewer's role and agency travels with the decision (issue 11).
+    expect(
+      decision?.children
+        .filter((c) => c.name === "decidedBy")
+        .map((c) => [c.attributes.role, c.attributes.agency]),
+    ).toEqual([
+      ["DATA_TEAM", "BRIDGE"],
+      ["DATA_TEAM", "PROBATION"],
     ]);
   });
 });

@@ -93,7 +93,16 @@ export interface FinalDecision {
   rationale: string;
   /** Every reviewer who signed it off, first to last (two for a BLOCK conflict). */
   decidedBy: string[];
+  /** The same reviewers with the role and agency each decided in (null when the request did not say). */
+  reviewers: DecisionReviewer[];
   decidedAt: string;
+}
+
+/** A reviewer of a final decision: who, in what role, for which agency. */
+export interface DecisionReviewer {
+  subject: string;
+  role: string | null;
+  agency: string | null;
 }
 
 export interface Transition {
@@ -213,10 +222,16 @@ export function review(current: ConflictStatus, request: ReviewRequest, policy: 
 
   const state = FINAL_STATE[action];
   const decidedBy = pending && fourEyes ? [pending.actor, actor] : [actor];
+  const reviewers: DecisionReviewer[] = [
+    ...(pending && fourEyes
+      ? [{ subject: pending.actor, role: pending.role ?? null, agency: pending.agency ?? null }]
+      : []),
+    { subject: actor, role: request.role ?? null, agency: request.agency ?? null },
+  ];
   return {
     state,
     pendingApproval: null,
-    final: { decision, rationale, decidedBy, decidedAt: request.at },
+    final: { decision, rationale, decidedBy, reviewers, decidedAt: request.at },
     event: {
       ...base,
       action: FINAL_EVENT[action],

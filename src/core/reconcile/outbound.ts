@@ -6,6 +6,7 @@
 import type { ArmsAssessment, FactorRating } from "../arms/model.ts";
 import type { Conflict, Severity } from "../conflicts/types.ts";
 import type { OasysAssessment, RiskLevel } from "../oasys/model.ts";
+import type { DecisionReviewer } from "./lifecycle.ts";
 
 export interface ReconciliationDecision {
   ruleId: string;
@@ -14,6 +15,8 @@ export interface ReconciliationDecision {
   decision: string | null;
   rationale: string;
   decidedBy: string[];
+  /** The same reviewers with the role and agency each decided in (issue 11). */
+  reviewers: DecisionReviewer[];
   decidedAt: string;
 }
 

@@ -7,6 +7,7 @@ import type {
   ConflictEvent,
   ConflictState,
   ConflictStatus,
+  DecisionReviewer,
   PendingApproval,
   Transition,
 } from "../../core/reconcile/lifecycle.ts";
@@ -29,6 +30,8 @@ export interface StoredConflict extends ConflictStatus {
   decision: string | null;
   rationale: string | null;
   decidedBy: string[] | null;
+  /** The reviewers of the final decision with their role and agency (null while undecided). */
+  decidedReviewers: DecisionReviewer[] | null;
   decidedAt: string | null;
   openedAt: string;
   updatedAt: string;
@@ -50,7 +53,7 @@ export interface ConflictWithHistory {
 export const CONFLICT_COLUMNS = `c.id, c.person_id AS "personId", c.fingerprint, c.rule_id AS "ruleId",
     c.severity, c.state, c.explanation, c.evidence, c.evidence_sha256 AS "evidenceSha256",
     c.pending_approval AS "pendingApproval", c.decision, c.rationale, c.decided_by AS "decidedBy",
-    c.decided_at AS "decidedAt", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt",
+    c.decided_reviewers AS "decidedReviewers", c.decided_at AS "decidedAt", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt",
     c.closed_reason AS "closedReason"`;
 
 export const SELECT_CONFLICT = `SELECT ${CONFLICT_COLUMNS} FROM conflicts c`;
@@ -85,7 +88,8 @@ export async function applyTransition(
         decision = COALESCE($5, decision), rationale = COALESCE($6, rationale),
         decided_by = COALESCE($7::text[], decided_by), decided_at = COALESCE($8::timestamptz, decided_at),
         closed_at = CASE WHEN $9 THEN $4::timestamptz ELSE closed_at END,
-        closed_reason = CASE WHEN $9 THEN $10 ELSE closed_reason END
+        closed_reason = CASE WHEN $9 THEN $10 ELSE closed_reason END,
+        decided_reviewers = COALESCE($11::jsonb, decided_reviewers)
       WHERE id = $1::uuid RETURNING id`,
     [
       conflictId,
@@ -98,6 +102,7 @@ export async function applyTransition(
       transition.final?.decidedAt ?? null,
       closing,
       closing ? transition.event.rationale : null,
+      transition.final ? JSON.stringify(transition.final.reviewers) : null,
     ],
   );
   if (!rows[0]) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no such conflict", { conflictId });
@@ -131,9 +136,11 @@ export interface ConflictFilters {
   /** ISO instants, inclusive after / exclusive before. */
   openedAfter?: string;
   openedBefore?: string;
+  /** Which end of the opening times comes first: "newest" (the default) or "oldest". */
+  order?: "newest" | "oldest";
   /** 1..500, default 50. */
   limit?: number;
-  /** From a previous page's `nextCursor`. */
+  /** From a previous page's `nextCursor` (of a listing in the same order). */
   cursor?: string | null;
 }
 
@@ -146,14 +153,13 @@ export interface ConflictPage {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-/** Conflicts matching every given filter, newest opened first, keyset-paged on (opened_at, id). */
-export async function listConflicts(db: Db, filters: ConflictFilters = {}): Promise<ConflictPage> {
-  const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new BridgeError("BRIDGE_E_USAGE", `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  }
+/**
+ * The WHERE clauses of every filter but paging, for `conflicts c JOIN persons p` (parameters appended to
+ * `params`); null when no conflict can match (a person id that is not a UUID). Listing and counting share
+ * it, so a count is always of what the listing would hold.
+ */
+function conflictWhere(filters: ConflictFilters, params: unknown[]): string[] | null {
   const where: string[] = [];
-  const params: unknown[] = [];
   const add = (clause: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(clause(`$${params.length}`));
@@ -167,28 +173,75 @@ export async function listConflicts(db: Db, filters: ConflictFilters = {}): Prom
     );
   }
   if (filters.personId) {
-    if (!isUuid(filters.personId)) return { items: [], nextCursor: null };
+    if (!isUuid(filters.personId)) return null;
     add((p) => `c.person_id = ${p}::uuid`, filters.personId);
   }
   if (filters.force) add((p) => `p.force = ${p}`, filters.force);
   if (filters.scope) where.push(...scopeClauses(filters.scope, "c.person_id", params));
   if (filters.openedAfter) add((p) => `c.opened_at >= ${p}::timestamptz`, filters.openedAfter);
   if (filters.openedBefore) add((p) => `c.opened_at < ${p}::timestamptz`, filters.openedBefore);
+  return where;
+}
+
+/** Conflicts matching every given filter, newest opened first, keyset-paged on (opened_at, id). */
+export async function listConflicts(db: Db, filters: ConflictFilters = {}): Promise<ConflictPage> {
+  const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new BridgeError("BRIDGE_E_USAGE", `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const params: unknown[] = [];
+  const where = conflictWhere(filters, params);
+  if (!where) return { items: [], nextCursor: null };
+  const oldest = filters.order === "oldest";
   if (filters.cursor) {
     const [openedAt, id] = decodeCursor(filters.cursor);
     params.push(openedAt, id);
-    where.push(`(c.opened_at, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    where.push(
+      `(c.opened_at, c.id) ${oldest ? ">" : "<"} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
   }
   params.push(limit + 1);
+  const direction = oldest ? "ASC" : "DESC";
   const rows = await db.query<StoredConflict>(
     `${SELECT_CONFLICT} JOIN persons p ON p.id = c.person_id
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY c.opened_at DESC, c.id DESC LIMIT $${params.length}`,
+     ORDER BY c.opened_at ${direction}, c.id ${direction} LIMIT $${params.length}`,
     params,
   );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.openedAt, last.id) : null };
+}
+
+/** What conflicts can be counted by: each value's count under the other filters. */
+export type ConflictFacet = "rule" | "severity" | "state" | "force";
+const FACET_COLUMN: Readonly<Record<ConflictFacet, string>> = {
+  rule: "c.rule_id",
+  severity: "c.severity",
+  state: "c.state",
+  force: "p.force",
+};
+
+/**
+ * How many conflicts matching the filters (paging aside) have each value of `by` (a person with no force
+ * is the null value), largest first; `by` omitted: the total, as one row with a null value.
+ */
+export async function countConflicts(
+  db: Db,
+  filters: ConflictFilters,
+  by?: ConflictFacet,
+): Promise<{ value: string | null; count: number }[]> {
+  const params: unknown[] = [];
+  const where = conflictWhere(filters, params);
+  if (!where) return by ? [] : [{ value: null, count: 0 }];
+  const column = by ? FACET_COLUMN[by] : "NULL::text";
+  return db.query(
+    `SELECT ${column} AS value, count(*)::int AS count
+       FROM conflicts c JOIN persons p ON p.id = c.person_id
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ${by ? `GROUP BY ${column} ORDER BY count(*) DESC, ${column}` : ""}`,
+    params,
+  );
 }
 
 /** Live (OPEN or ACKNOWLEDGED) conflicts counted by rule and severity, for the metrics scrape. */

@@ -95,6 +95,7 @@ describe("conflict lifecycle: every reviewer action from every state (single-rev
       decision: "ARMS level stands; OASys RoSH to be reviewed",
       rationale: "OASys RoSH predates the new ARMS visit",
       decidedBy: ["reviewer-a"],
+      reviewers: [{ subject: "reviewer-a", role: null, agency: null }],
       decidedAt: AT,
     });
     expect(result.event.action).toBe("RESOLVED");
@@ -263,6 +264,11 @@ describe("refusals say what is valid now; events say who decided, as what", () =
         { actor: "reviewer-b", role: "DATA_TEAM", agency: "BRIDGE" },
       ],
     });
+    // The final decision carries both, for what is pushed (the partner update's decidedBy).
+    expect(second.final?.reviewers).toEqual([
+      { subject: "reviewer-a", role: "DATA_TEAM", agency: "BRIDGE" },
+      { subject: "reviewer-b", role: "DATA_TEAM", agency: "BRIDGE" },
+    ]);
     // Without them (as before sign-in), the details are as they were.
     expect(review(status("OPEN"), request("ACKNOWLEDGE")).event.details).toEqual({});
   });
