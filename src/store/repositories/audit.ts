@@ -56,6 +56,11 @@ const ACTIONS = {
 
 export type AuditAction = keyof typeof ACTIONS;
 
+/** Every action with its category (docs/security.md lists them; a test keeps the two the same). */
+export const AUDIT_ACTIONS: readonly { action: AuditAction; category: AuditCategory }[] = Object.entries(
+  ACTIONS,
+).map(([action, [category]]) => ({ action: action as AuditAction, category }));
+
 export const categoryOf = (action: AuditAction): AuditCategory => ACTIONS[action][0];
 
 export type AuditSubjectType =
