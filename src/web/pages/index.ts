@@ -5,5 +5,6 @@
  */
 import { homePage } from "./home.ts";
 import type { Page } from "./page.ts";
+import { PERSON_PAGES } from "./persons.ts";
 
-export const PAGES: readonly Page[] = [homePage];
+export const PAGES: readonly Page[] = [homePage, ...PERSON_PAGES];
