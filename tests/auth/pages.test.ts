@@ -10,6 +10,7 @@ import { pageAccess, pagesFor } from "../../src/auth/pages.ts";
 import { loadAccessPolicy, parseAccessPolicy } from "../../src/auth/policy.ts";
 import type { Principal, Role } from "../../src/auth/principal.ts";
 import { BridgeError } from "../../src/errors.ts";
+import { PAGES } from "../../src/web/pages/index.ts";
 
 const BUNDLED = readFileSync("mappings/access-policy.yaml", "utf8");
 const policy = loadAccessPolicy();
@@ -53,6 +54,8 @@ function appRoutes(): { method: string; url: string }[] {
     "GET /signed-out",
     "GET /assets/*",
     "GET /assets/govuk/*",
+    // The web's pages (src/web/pages/index.ts), as the app registers them.
+    ...PAGES.map((p) => `${p.method} ${p.url}`),
   ];
   // The API routes the bundled policy names beyond these (added by other work) are the app's too.
   const named = [...BUNDLED.matchAll(/^ {2}((?:GET|POST|PUT|PATCH|DELETE) \/v1\/\S+):$/gm)].map((m) => m[1]!);
