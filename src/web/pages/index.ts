@@ -4,18 +4,8 @@
  * route under `pages.routes` in mappings/access-policy.yaml (the service does not start otherwise).
  */
 import { dashboardPage } from "./dashboard.ts";
-import { conflictDecisionPage } from "./conflict-decision.ts";
-import { conflictDetailPage } from "./conflict-detail.ts";
-import { conflictQueuePage } from "./conflict-queue.ts";
 import { homePage } from "./home.ts";
 import type { Page } from "./page.ts";
 import { PERSON_PAGES } from "./persons.ts";
 
-export const PAGES: readonly Page[] = [
-  homePage,
-  ...PERSON_PAGES,
-  dashboardPage,
-  conflictQueuePage,
-  conflictDetailPage,
-  conflictDecisionPage,
-];
+export const PAGES: readonly Page[] = [homePage, ...PERSON_PAGES, dashboardPage];
