@@ -18,7 +18,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ERROR_CODES } from "../errors.ts";
 import { classifyError, loggableError } from "../http/errors.ts";
-import { type LayoutContext, type PageTitle, pageTitle, renderPage } from "./pages/page.ts";
+import { type LayoutContext, type PageModel, type PageTitle, pageTitle, renderPage } from "./pages/page.ts";
 
 export type ErrorPage =
   | "not-found"
@@ -37,6 +37,9 @@ interface ErrorText {
   paragraphs: string[];
   link?: { href: string; text: string };
 }
+
+/** The view model of views/errors/error.njk. */
+export type ErrorModel = PageModel & Omit<ErrorText, "status" | "title">;
 
 const HOME = { href: "/", text: "Go to the start page" };
 const SIGN_IN = { href: "/sign-in", text: "Sign in" };
@@ -114,14 +117,8 @@ export async function renderError(
   layout: LayoutContext,
   status?: number,
 ): Promise<FastifyReply> {
-  const { title, heading, paragraphs, link } = ERROR_PAGES[page];
-  return renderPage(
-    reply,
-    "errors/error.njk",
-    { title, heading, paragraphs, link } as never,
-    layout,
-    status ?? ERROR_PAGES[page].status,
-  );
+  const { status: usual, ...model } = ERROR_PAGES[page];
+  return renderPage(reply, "errors/error.njk", model satisfies ErrorModel, layout, status ?? usual);
 }
 
 const CSRF_CODES = new Set(["FST_CSRF_MISSING_SECRET", "FST_CSRF_INVALID_TOKEN"]);
