@@ -8,9 +8,9 @@ import { AUDIT_ACTIONS } from "../../src/store/repositories/audit.ts";
 
 const doc = readFileSync(new URL("../../docs/security.md", import.meta.url), "utf8");
 const section = doc.slice(doc.indexOf("## Audit events"));
-const rows = [...section.matchAll(/^\| `([A-Z_]+)` +\| ([A-Z]+) +\|/gm)].map(([, action, category]) => ({
-  action,
-  category,
+const rows = [...section.matchAll(/^\| `([A-Z_]+)` +\| ([A-Z]+) +\|/gm)].map((m) => ({
+  action: m[1] ?? "",
+  category: m[2] ?? "",
 }));
 
 describe("docs/security.md", () => {
