@@ -48,6 +48,8 @@ export interface ConflictQuery {
   maxAgeDays?: number;
   limit?: number;
   cursor?: string;
+  /** Newest opened first (the default) or oldest. */
+  order?: "newest" | "oldest";
 }
 
 /** How a read came: the audit trail's correlation id and justification. */
@@ -97,6 +99,7 @@ export async function listConflictsFor(
   const page = await listConflicts(deps.db, {
     ...conflictFilters(q, deps.nowIso(), viewer.scope("Conflict")),
     ...(q.limit ? { limit: q.limit } : {}),
+    ...(q.order ? { order: q.order } : {}),
     cursor: q.cursor ?? null,
   });
   // One CONSULTATION for the page: every conflict listed and its person, and the person asked about.

@@ -108,6 +108,17 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema,
   };
 };
 
+/**
+ * A named API schema's validator, strict as bodies are checked: for what is not a route's body but must
+ * meet the same schema (the web pages' forms post what the API's routes take as JSON).
+ */
+export function namedValidator(name: string): ValidateFunction {
+  const { strict } = ajvs();
+  const validate = strict.getSchema(name);
+  if (!validate) throw new Error(`no API schema named ${name}`);
+  return validate;
+}
+
 /** A reference to a named API schema, for route schemas. */
 export const ref = (name: string): { $ref: string } => {
   if (!apiSchemas().some((s) => s.$id === name)) throw new Error(`no API schema named ${name}`);

@@ -183,7 +183,7 @@ function conflictWhere(filters: ConflictFilters, params: unknown[]): string[] | 
   return where;
 }
 
-/** Conflicts matching every given filter, newest opened first, keyset-paged on (opened_at, id). */
+/** Conflicts matching every given filter, newest opened first (or oldest), keyset-paged on (opened_at, id). */
 export async function listConflicts(db: Db, filters: ConflictFilters = {}): Promise<ConflictPage> {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {

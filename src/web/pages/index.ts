@@ -3,9 +3,19 @@
  * a `Page` (page.ts explains the convention), listed below, its template in src/web/views/pages/, and its
  * route under `pages.routes` in mappings/access-policy.yaml (the service does not start otherwise).
  */
+import { conflictDecisionPage } from "./conflict-decision.ts";
+import { conflictDetailPage } from "./conflict-detail.ts";
+import { conflictQueuePage } from "./conflict-queue.ts";
 import { dashboardPage } from "./dashboard.ts";
 import { homePage } from "./home.ts";
 import type { Page } from "./page.ts";
 import { PERSON_PAGES } from "./persons.ts";
 
-export const PAGES: readonly Page[] = [homePage, ...PERSON_PAGES, dashboardPage];
+export const PAGES: readonly Page[] = [
+  homePage,
+  ...PERSON_PAGES,
+  dashboardPage,
+  conflictQueuePage,
+  conflictDetailPage,
+  conflictDecisionPage,
+];
