@@ -113,7 +113,7 @@ export async function rawCeiling(o: RawOptions): Promise<Throughput> {
 export async function postExport(stack: Stack, record: PipelineRecord): Promise<number> {
   const res = await fetch(`${stack.api}/v1/oasys/exports`, {
     method: "POST",
-    headers: { "content-type": "application/xml" },
+    headers: { "content-type": "application/xml", ...stack.auth.oasys },
     body: record.exportXml,
   });
   await res.arrayBuffer();
@@ -125,7 +125,7 @@ export async function postArms(stack: Stack, records: PipelineRecord[]): Promise
   for (let i = 0; i < records.length; i += 200) {
     const res = await fetch(`${stack.api}/v1/arms/assessments`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...stack.auth.arms },
       body: JSON.stringify(records.slice(i, i + 200).map((r) => r.arms)),
     });
     await res.arrayBuffer();

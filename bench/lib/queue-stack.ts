@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Queue } from "bullmq";
+import { clientCredentialsToken, devSecret } from "../../simulators/idp/index.ts";
 import { deleteKeysUnder } from "../../src/queue/connection.ts";
 import { QUEUES, type QueueName } from "../../src/queue/jobs.ts";
 import { type BullProducer, createProducer } from "../../src/queue/producer.ts";
@@ -32,6 +33,11 @@ export interface Stack {
   services: { api: Service; worker: Service; simulators: Service };
   db: Db;
   queues: Readonly<Record<QueueName, Queue>>;
+  /**
+   * Authorization headers of the agency systems that post to the API, from the bundled identity provider
+   * (`bridge simulate` runs it) by client credentials, as the real callers get theirs.
+   */
+  auth: { oasys: { authorization: string }; arms: { authorization: string } };
   stop(): Promise<void>;
 }
 
@@ -50,17 +56,20 @@ export async function startStack(s: StackSettings): Promise<Stack> {
   const prefix = `bench-q-${s.suffix}`;
   const db = await openStore({ databaseUrl: s.databaseUrl, schema }); // migrates before the others start
   const emptyOrds = mkdtempSync(join(tmpdir(), "bench-queue-ords-"));
-  const [simPort, apiPort] = [await freePort(), await freePort()];
+  const [simPort, apiPort, idpPort] = [await freePort(), await freePort(), await freePort()];
   const simulators = startService("bridge simulate", s.root, "bin/bridge.js", [
     "simulate",
     "--port",
     String(simPort),
+    "--idp-port",
+    String(idpPort),
     "--data",
     emptyOrds,
     "--quiet",
   ]);
   await simulators.waitForLine((l) => l.includes("agencies listening on"), STARTUP_MS);
   const sim = `http://127.0.0.1:${simPort}`;
+  const issuer = `http://127.0.0.1:${idpPort}`;
   const agency = (name: string) => ({
     [`${name}_BASE_URL`]: sim,
     [`${name}_TOKEN_URL`]: `${sim}/oauth/token`,
@@ -76,6 +85,7 @@ export async function startStack(s: StackSettings): Promise<Stack> {
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: String(apiPort),
     WORKER_CONCURRENCY: String(s.concurrency),
+    AUTH_ISSUER: issuer,
     ...agency("ORDS"),
     ...agency("ARMS"),
     ...agency("OASYS"),
@@ -85,6 +95,10 @@ export async function startStack(s: StackSettings): Promise<Stack> {
   await api.waitForLine((l) => l.includes('"bridge serving"'), STARTUP_MS);
   await worker.waitForLine((l) => l.includes('"worker started"'), STARTUP_MS);
   const producer: BullProducer = createProducer({ redisUrl: s.redisUrl, prefix, attempts: 1 });
+  const bearer = async (clientId: string) => ({
+    authorization: `Bearer ${await clientCredentialsToken(issuer, { clientId, clientSecret: devSecret(clientId) })}`,
+  });
+  const auth = { oasys: await bearer("oasys-system"), arms: await bearer("arms-system") };
 
   return {
     api: `http://127.0.0.1:${apiPort}`,
@@ -92,6 +106,7 @@ export async function startStack(s: StackSettings): Promise<Stack> {
     services: { api, worker, simulators },
     db,
     queues: producer.queues,
+    auth,
     async stop() {
       await api.stop();
       await worker.stop();
