@@ -103,9 +103,15 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   "GET /v1/deliveries": { operationId: "listDeliveries", errors: [INVALID, BAD_CURSOR, STORE] },
   "GET /v1/dead-letters": { operationId: "listDeadLetters", errors: [INVALID, BAD_CURSOR, STORE] },
   // USAGE: a letter that names no job that can be replayed.
+  // CONFLICT_TRANSITION: the letter was discarded.
   "POST /v1/dead-letters/:id/replay": {
     operationId: "replayDeadLetter",
-    errors: [...BODY, NOT_FOUND, "BRIDGE_E_USAGE", STORE, QUEUE],
+    errors: [...BODY, NOT_FOUND, "BRIDGE_E_USAGE", "BRIDGE_E_CONFLICT_TRANSITION", STORE, QUEUE],
+  },
+  // CONFLICT_TRANSITION: the letter was replayed.
+  "POST /v1/dead-letters/:id/discard": {
+    operationId: "discardDeadLetter",
+    errors: [...BODY, NOT_FOUND, "BRIDGE_E_CONFLICT_TRANSITION", STORE],
   },
 };
 

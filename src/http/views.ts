@@ -83,6 +83,9 @@ export const deadLetterView = (d: DeadLetter) => ({
   createdAt: d.createdAt,
   replayedAt: d.replayedAt,
   replayCount: d.replayCount,
+  discardedAt: d.discardedAt,
+  discardedBy: d.discardedBy,
+  discardReason: d.discardReason,
 });
 
 export const personView = (p: Person) => ({

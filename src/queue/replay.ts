@@ -4,6 +4,8 @@
  * processed_jobs while staying recognisably the same work. A PUSH letter also reopens its outbox row
  * (DEAD -> PENDING) so the delivery can be claimed again. The letter is kept and stamped, never deleted.
  *
+ * A letter an administrator discarded is never replayed (BRIDGE_E_CONFLICT_TRANSITION).
+ *
  * Idempotent and bounded: a letter is replayed once. The first replay claims the letter (one statement:
  * of two at once, one claims) and queues its job. Asking again queues no new work and writes no letter;
  * the answer says `replayed: false` and where the replay stands (`replayState`):
@@ -94,6 +96,9 @@ export async function replayDeadLetter(
 ): Promise<Replayed> {
   const letter = await getDeadLetter(db, id);
   if (!letter) throw new BridgeError("BRIDGE_E_NOT_FOUND", "no dead letter with that id", { id });
+  if (letter.discardedAt) {
+    throw new BridgeError("BRIDGE_E_CONFLICT_TRANSITION", "a discarded dead letter is not replayed", { id });
+  }
   const job = jobOf(letter);
   const at = now.toISOString();
   const claimed = await db.transaction(async (tx) => {
@@ -103,6 +108,9 @@ export async function replayDeadLetter(
     return stamped;
   });
   const current = claimed ?? (await getDeadLetter(db, id)) ?? letter;
+  if (!claimed && current.discardedAt) {
+    throw new BridgeError("BRIDGE_E_CONFLICT_TRANSITION", "a discarded dead letter is not replayed", { id });
+  }
   const key = replayKey(job.jobKey, current.replayCount);
   const answer = { deadLetterId: id, queue: job.queue, jobKey: key, replayCount: current.replayCount };
   if (claimed) {

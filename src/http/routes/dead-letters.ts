@@ -2,12 +2,20 @@
  * Dead letters: work that failed permanently, listed newest first, and replayed through the same
  * pipeline (src/queue/replay.ts: the original job key plus a replay suffix; a PUSH letter also reopens its
  * outbox row). Replaying keeps the letter, stamped, so the history stays; a letter is replayed once.
+ * Discarding (a person's decision, with a reason) keeps it too, stamped and audited; a discarded letter is
+ * never replayed. The web's operations page calls the same two functions.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { BridgeError } from "../../errors.ts";
 import { replayDeadLetter } from "../../queue/replay.ts";
-import { type DeadLetterStage, listDeadLetters } from "../../store/repositories/dead-letters.ts";
+import {
+  type DeadLetterStage,
+  discardDeadLetter,
+  listDeadLetters,
+} from "../../store/repositories/dead-letters.ts";
+import { auditActor } from "../audit-actor.ts";
 import { enqueue, type RouteDeps } from "../deps.ts";
+import { notFound } from "../errors.ts";
 import { ref } from "../schemas.ts";
 import { deadLetterView } from "../views.ts";
 
@@ -24,7 +32,7 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
           properties: {
             stage: { enum: ["INGEST", "RECONCILE", "PUSH"] },
             errorCode: { type: "string", pattern: "^BRIDGE_E_[A-Z0-9_]+$" },
-            state: { enum: ["OPEN", "REPLAYED", "ALL"], default: "ALL" },
+            state: { enum: ["OPEN", "REPLAYED", "DISCARDED", "ALL"], default: "ALL" },
             createdAfter: { type: "string", format: "date-time" },
             createdBefore: { type: "string", format: "date-time" },
             limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
@@ -38,7 +46,7 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
       const q = request.query as {
         stage?: DeadLetterStage;
         errorCode?: string;
-        state?: "OPEN" | "REPLAYED" | "ALL";
+        state?: "OPEN" | "REPLAYED" | "DISCARDED" | "ALL";
         createdAfter?: string;
         createdBefore?: string;
         limit?: number;
@@ -95,6 +103,44 @@ export const deadLettersRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
         replayed?.replayed ? "dead letter replayed" : "dead letter replayed before: nothing queued",
       );
       return reply.code(replayed?.replayed ? 202 : 200).send(replayed);
+    },
+  );
+
+  app.post(
+    "/v1/dead-letters/:id/discard",
+    {
+      bodyLimit: 4096,
+      schema: {
+        tags: ["dead letters"],
+        summary: "Discard a dead letter with a reason: it is kept, never replayed",
+        description:
+          "The letter is stamped with the reason, the signed-in person and the time, and the discard is an ALTERATION in the audit trail; nothing is deleted. Discarding a letter discarded before answers it as it stands; a replayed letter cannot be discarded (409).",
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "string", format: "uuid" } },
+        },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["reason"],
+          properties: { reason: { type: "string", minLength: 1, maxLength: 1000, pattern: "\\S" } },
+        },
+        response: { 200: ref("DeadLetter") },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      const done = await discardDeadLetter(deps.db, id, {
+        ...auditActor(request),
+        reason,
+        at: deps.nowIso(),
+        correlationId: request.id,
+      });
+      if (!done) notFound("dead letter");
+      request.log.info({ deadLetterId: id, discarded: done.discarded }, "dead letter discarded");
+      return deadLetterView(done.letter);
     },
   );
 };

@@ -52,6 +52,10 @@ const ACTIONS = {
   CONFLICT_VIEWED: ["CONSULTATION", "conflict read through the API"],
   CONFLICTS_LISTED: ["CONSULTATION", "conflicts listed through the API"],
   RETENTION_ERASED: ["ERASURE", "retention period passed (mappings/retention.yaml)"],
+  DEAD_LETTER_DISCARDED: [
+    "ALTERATION",
+    "dead letter discarded by an administrator: its work is not replayed",
+  ],
 } as const satisfies Record<string, readonly [AuditCategory, string]>;
 
 export type AuditAction = keyof typeof ACTIONS;
@@ -71,7 +75,8 @@ export type AuditSubjectType =
   | "CONFLICT"
   | "CONFLICT_LIST"
   | "OUTBOX"
-  | "DATA_CLASS";
+  | "DATA_CLASS"
+  | "DEAD_LETTER";
 
 /** A record an event used, with the version it used (an OASys stored version, an ARMS revision...). */
 export interface AuditSource {

@@ -4,7 +4,7 @@
  *
  * A conflict is live from `opened_at` until it ends: RESOLVED or DISMISSED at `decided_at`, CLOSED at
  * `closed_at` (OPEN and ACKNOWLEDGED are the live states, src/core/reconcile/lifecycle.ts LIVE_STATES).
- * A dead letter is open until it is replayed.
+ * A dead letter is open until it is replayed or discarded.
  */
 import type { Severity } from "../../core/conflicts/types.ts";
 import type { Db } from "../db.ts";
@@ -114,11 +114,11 @@ export interface DeadLetterCount {
   total: number;
 }
 
-/** Dead letters by stage and error code: how many are open (never replayed) and in all. */
+/** Dead letters by stage and error code: how many are open (neither replayed nor discarded) and in all. */
 export async function deadLetterCounts(db: Db): Promise<DeadLetterCount[]> {
   return db.query<DeadLetterCount>(
     `SELECT stage, error_code AS "errorCode",
-            count(*) FILTER (WHERE replayed_at IS NULL)::int AS open,
+            count(*) FILTER (WHERE replayed_at IS NULL AND discarded_at IS NULL)::int AS open,
             count(*)::int AS total
        FROM dead_letters GROUP BY stage, error_code ORDER BY stage, error_code`,
   );

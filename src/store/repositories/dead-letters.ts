@@ -2,7 +2,9 @@
  * Dead letters: work that failed permanently (or ran out of attempts), kept with the stage, the subject's
  * ids, the registry error code and a person-free reason, for a person to look at and replay. Replaying
  * does not delete the letter: it stamps `replayed_at` and counts the replay, so the history stays. A letter
- * is replayed once (`claimReplay`); a replay that fails again leaves a letter of its own.
+ * is replayed once (`claimReplay`); a replay that fails again leaves a letter of its own. A letter a person
+ * decides not to replay is discarded (`discardDeadLetter`): stamped with the reason, who and when, audited
+ * as an alteration, never deleted; a discarded letter is not replayed.
  *
  * One letter per stage and job key (`subject.jobKey`, kept as `job_key`): recording a second one for the
  * same key gives back the first (a job whose processor wrote its letter and then failed, or a failure seen
@@ -12,6 +14,7 @@
 import { BridgeError } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import { decodeCursor, encodeCursor, isUuid } from "../paging.ts";
+import { type AuditEventInput, auditAppendSql, auditEntries } from "./audit.ts";
 
 export type DeadLetterStage = "INGEST" | "RECONCILE" | "PUSH";
 
@@ -26,6 +29,10 @@ export interface DeadLetter {
   createdAt: string;
   replayedAt: string | null;
   replayCount: number;
+  /** Set when a person discarded the letter (never replayed then), with who and why. */
+  discardedAt: string | null;
+  discardedBy: string | null;
+  discardReason: string | null;
 }
 
 export interface NewDeadLetter {
@@ -40,8 +47,8 @@ export interface NewDeadLetter {
 export interface DeadLetterFilter {
   stage?: DeadLetterStage;
   errorCode?: string;
-  /** OPEN: never replayed; REPLAYED: replayed at least once; default ALL. */
-  state?: "OPEN" | "REPLAYED" | "ALL";
+  /** OPEN: neither replayed nor discarded; REPLAYED: replayed; DISCARDED: discarded; default ALL. */
+  state?: "OPEN" | "REPLAYED" | "DISCARDED" | "ALL";
   createdAfter?: string;
   createdBefore?: string;
   /** From the previous page's `nextCursor`. */
@@ -56,7 +63,8 @@ export interface DeadLetterPage {
 }
 
 const COLUMNS = `id, stage, subject, error_code AS "errorCode", reason, attempts, created_at AS "createdAt",
-  replayed_at AS "replayedAt", replay_count AS "replayCount"`;
+  replayed_at AS "replayedAt", replay_count AS "replayCount", discarded_at AS "discardedAt",
+  discarded_by AS "discardedBy", discard_reason AS "discardReason"`;
 
 export const isDeadLetterId = isUuid;
 
@@ -130,14 +138,14 @@ export async function findOpenDeadLetter(
 }
 
 /**
- * Claims the letter's one replay: stamps it and counts it, unless it was replayed before (or is not
- * held), in which case null. One statement, so of two replays at once only one claims.
+ * Claims the letter's one replay: stamps it and counts it, unless it was replayed or discarded before (or
+ * is not held), in which case null. One statement, so of two replays at once only one claims.
  */
 export async function claimReplay(db: Db, id: string, at: string): Promise<DeadLetter | null> {
   if (!isDeadLetterId(id)) return null;
   const rows = await db.query<DeadLetter>(
     `UPDATE dead_letters SET replayed_at = $2, replay_count = replay_count + 1
-      WHERE id = $1::uuid AND replayed_at IS NULL
+      WHERE id = $1::uuid AND replayed_at IS NULL AND discarded_at IS NULL
      RETURNING ${COLUMNS}`,
     [id, at],
   );
@@ -171,8 +179,9 @@ export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Pr
   };
   if (filter.stage) where.push(`stage = ${param(filter.stage)}`);
   if (filter.errorCode) where.push(`error_code = ${param(filter.errorCode)}`);
-  if (filter.state === "OPEN") where.push("replayed_at IS NULL");
+  if (filter.state === "OPEN") where.push("replayed_at IS NULL AND discarded_at IS NULL");
   if (filter.state === "REPLAYED") where.push("replayed_at IS NOT NULL");
+  if (filter.state === "DISCARDED") where.push("discarded_at IS NOT NULL");
   if (filter.createdAfter) where.push(`created_at > ${param(filter.createdAfter)}`);
   if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
   if (filter.cursor) {
@@ -187,4 +196,60 @@ export async function listDeadLetters(db: Db, filter: DeadLetterFilter = {}): Pr
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+/** Who discards a letter and why: the reason is a person's words (kept; never shown in a log line). */
+export interface Discard {
+  actor: string;
+  role: string;
+  agency: string | null;
+  reason: string;
+  at: string;
+  correlationId: string | null;
+}
+
+export interface Discarded {
+  letter: DeadLetter;
+  /** True when this call discarded it; false when it had been discarded before (the letter as it stands). */
+  discarded: boolean;
+}
+
+/**
+ * Discards an open letter: stamps it with the reason, who and when, and appends DEAD_LETTER_DISCARDED
+ * (ALTERATION) to the audit trail in the same statement. Never deletes. A letter discarded before is
+ * answered as it stands (`discarded: false`, nothing appended); a replayed letter cannot be discarded
+ * (BRIDGE_E_CONFLICT_TRANSITION); a letter not held is null.
+ */
+export async function discardDeadLetter(db: Db, id: string, discard: Discard): Promise<Discarded | null> {
+  if (!isDeadLetterId(id)) return null;
+  const reason = discard.reason.trim();
+  if (reason === "") throw new BridgeError("BRIDGE_E_USAGE", "a dead letter is discarded with a reason");
+  const audit: AuditEventInput = {
+    at: discard.at,
+    actor: discard.actor,
+    role: discard.role,
+    agency: discard.agency,
+    action: "DEAD_LETTER_DISCARDED",
+    subjectType: "DEAD_LETTER",
+    subjectId: id,
+    correlationId: discard.correlationId,
+    details: { deadLetterId: id },
+  };
+  const rows = await db.query<DeadLetter>(
+    `WITH d AS (
+       UPDATE dead_letters SET discarded_at = $2, discarded_by = $3, discard_reason = $4
+        WHERE id = $1::uuid AND replayed_at IS NULL AND discarded_at IS NULL
+       RETURNING ${COLUMNS}
+     )
+     SELECT d.*, ${auditAppendSql(5)} AS seq FROM d`,
+    [id, discard.at, discard.actor, reason, auditEntries([audit])],
+  );
+  if (rows[0]) {
+    const { seq: _seq, ...letter } = rows[0] as DeadLetter & { seq?: number };
+    return { letter, discarded: true };
+  }
+  const held = await getDeadLetter(db, id);
+  if (!held) return null;
+  if (held.discardedAt) return { letter: held, discarded: false };
+  throw new BridgeError("BRIDGE_E_CONFLICT_TRANSITION", "a replayed dead letter cannot be discarded", { id });
 }

@@ -308,7 +308,7 @@ function deadLettersSection(data: DashboardData, days: string[]): DashboardSecti
   return {
     id: "dead-letters",
     heading: "Dead letters",
-    summary: [`${open} open dead letters (work that failed and has not been replayed).`],
+    summary: [`${open} open dead letters (work that failed and has been neither replayed nor discarded).`],
     chart: timeSeries(
       "chart-dead-letters",
       `Dead letters written per day, last ${DAYS} days, by stage`,

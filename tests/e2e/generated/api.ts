@@ -314,6 +314,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dead-letters/{id}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard a dead letter with a reason: it is kept, never replayed
+         * @description The letter is stamped with the reason, the signed-in person and the time, and the discard is an ALTERATION in the audit trail; nothing is deleted. Discarding a letter discarded before answers it as it stands; a replayed letter cannot be discarded (409).
+         *
+         *     Roles: one of ADMIN.
+         */
+        post: operations["discardDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -461,6 +483,15 @@ export interface components {
             /** Format: date-time */
             replayedAt: string | null;
             replayCount: number;
+            /**
+             * Format: date-time
+             * @description When an administrator discarded the letter (it is never replayed then); null when not discarded
+             */
+            discardedAt: string | null;
+            /** @description Who discarded it (their user id) */
+            discardedBy: string | null;
+            /** @description Why, in the administrator's words */
+            discardReason: string | null;
         };
         /**
          * A reviewer's decision on a conflict
@@ -1834,7 +1865,7 @@ export interface operations {
             query?: {
                 stage?: "INGEST" | "RECONCILE" | "PUSH";
                 errorCode?: string;
-                state?: "OPEN" | "REPLAYED" | "ALL";
+                state?: "OPEN" | "REPLAYED" | "DISCARDED" | "ALL";
                 createdAfter?: string;
                 createdBefore?: string;
                 limit?: number;
@@ -1976,6 +2007,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflict: BRIDGE_E_CONFLICT_TRANSITION (that decision is not allowed in the conflict's current state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Payload Too Large: BRIDGE_E_PAYLOAD_TOO_LARGE (the request body is too large). */
             413: {
                 headers: {
@@ -2013,6 +2053,124 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_QUEUE_UNAVAILABLE (the work queue is unavailable; try again later); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discardDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            /** @description Bad Request: BRIDGE_E_REQUEST_INVALID (the request does not satisfy the API's schema). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: BRIDGE_E_UNAUTHENTICATED (a valid bearer token is required). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: BRIDGE_E_FORBIDDEN (the caller's roles do not allow this operation). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: BRIDGE_E_NOT_FOUND (no such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: BRIDGE_E_CONFLICT_TRANSITION (that decision is not allowed in the conflict's current state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: BRIDGE_E_PAYLOAD_TOO_LARGE (the request body is too large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: BRIDGE_E_UNSUPPORTED_MEDIA_TYPE (the request's content type is not accepted here). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: BRIDGE_E_RATE_LIMITED (too many requests from this client; try again after the time in Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: BRIDGE_E_INTERNAL (internal error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: BRIDGE_E_STORE_UNAVAILABLE (the database is unavailable); BRIDGE_E_AUTH_UNAVAILABLE (the token issuer's keys could not be fetched; try again later). */
             503: {
                 headers: {
                     [name: string]: unknown;
