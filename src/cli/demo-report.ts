@@ -118,7 +118,9 @@ export function formatDemo(
     "",
     `The store now holds: ${storeCounts.map((c) => `${c.table} ${c.n}`).join(", ")}`,
     "",
-    "Next: 'bridge reconcile --oasys examples/pairs/*/oasys.xml --arms examples/pairs/*/arms.json' for the per-person report,",
+    "Next: 'npm run demo -- --serve' to review these conflicts in the browser: open http://localhost:3000 and",
+    "      sign in as data.team.1 (a second reviewer, data.team.2, completes a BLOCK; the command prints the password);",
+    "      'bridge reconcile --oasys examples/pairs/*/oasys.xml --arms examples/pairs/*/arms.json' for the per-person report,",
     "      'bridge prefill examples/oasys/complete-layer3-sexual-items.xml --json' for a draft with its provenance.",
   );
   return `${lines.join("\n")}\n`;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEV_USERS } from "../../simulators/idp/index.ts";
 import { demoCommand } from "../../src/cli/demo.ts";
 import { captureIo } from "./capture.ts";
 
@@ -70,6 +71,16 @@ describe("bridge demo", () => {
     expect(stdout.text).toMatch(
       /For review: \d+ WARN conflict\(s\); nothing is sent for these people until a reviewer resolves or dismisses them/,
     );
+    // "Next" points to the review screen, and what it names is real: the flag, and the seeded reviewers.
+    expect(stdout.text).toContain("Next: 'npm run demo -- --serve' to review these conflicts in the browser");
+    const users = DEV_USERS.map((u) => u.username);
+    for (const name of ["data.team.1", "data.team.2"]) {
+      expect(stdout.text).toContain(name);
+      expect(users).toContain(name);
+    }
+    const help = captureIo();
+    expect(await demoCommand(["--help"], help.io)).toBe(0);
+    expect(help.stdout.text).toContain("--serve");
     const d = await runDemo();
     const held = new Set(d.conflicts.filter((c) => c.severity !== "INFO").map((c) => c.person));
     expect(held.size).toBeGreaterThanOrEqual(10);
