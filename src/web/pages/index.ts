@@ -8,6 +8,7 @@ import { conflictDetailPage } from "./conflict-detail.ts";
 import { conflictQueuePage } from "./conflict-queue.ts";
 import { dashboardPage } from "./dashboard.ts";
 import { homePage } from "./home.ts";
+import { OPERATIONS_PAGES } from "./operations.ts";
 import type { Page } from "./page.ts";
 import { PERSON_PAGES } from "./persons.ts";
 
@@ -18,4 +19,5 @@ export const PAGES: readonly Page[] = [
   conflictQueuePage,
   conflictDetailPage,
   conflictDecisionPage,
+  ...OPERATIONS_PAGES,
 ];
