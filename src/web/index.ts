@@ -140,6 +140,14 @@ export function registerWeb(app: FastifyInstance, options: WebOptions): void {
           if (!principal) return error(request, reply, "not-found"); // the hook let no one else through
           const result = await page.handle({ request, principal, deps, now: api.now(), layout: context });
           if ("redirect" in result) return reply.redirect(result.redirect, result.status ?? 303);
+          if ("download" in result) {
+            const { filename, contentType, body } = result.download;
+            return reply
+              .header("cache-control", "no-store")
+              .header("content-disposition", `attachment; filename="${filename}"`)
+              .type(contentType)
+              .send(body);
+          }
           return renderPage(reply, result.view, result.model, context, result.status);
         },
       });

@@ -3,6 +3,7 @@
  * a `Page` (page.ts explains the convention), listed below, its template in src/web/views/pages/, and its
  * route under `pages.routes` in mappings/access-policy.yaml (the service does not start otherwise).
  */
+import { AUDIT_PAGES } from "./audit.ts";
 import { conflictDecisionPage } from "./conflict-decision.ts";
 import { conflictDetailPage } from "./conflict-detail.ts";
 import { conflictQueuePage } from "./conflict-queue.ts";
@@ -20,4 +21,5 @@ export const PAGES: readonly Page[] = [
   conflictDetailPage,
   conflictDecisionPage,
   ...OPERATIONS_PAGES,
+  ...AUDIT_PAGES,
 ];

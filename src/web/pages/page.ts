@@ -34,10 +34,12 @@ export interface PageModel {
   title: PageTitle;
 }
 
-/** What a page's handler answers: a template with its view model, or a redirect (after a form). */
+/** What a page's handler answers: a template with its view model, a redirect (after a form), or a file. */
 export type PageResult =
   | { view: string; model: PageModel; status?: number }
-  | { redirect: string; status?: 302 | 303 };
+  | { redirect: string; status?: 302 | 303 }
+  /** A file to save (an export), sent as an attachment and never cached; its name is a literal too. */
+  | { download: { filename: PageTitle; contentType: string; body: string } };
 
 /** What the web gives every page: the API's own dependencies (store, producer, clock...) and the policy. */
 export interface WebDeps {
