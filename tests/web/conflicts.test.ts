@@ -141,6 +141,7 @@ describe("a BLOCK worked to resolution by two reviewers", () => {
     expect(text(acknowledged.html)).toContain("You acknowledged this conflict.");
     expect(acknowledged.html).toContain('value="RESOLVE"');
     expect(acknowledged.html).toContain('value="DISMISS"');
+    expect(acknowledged.html).toContain('name="decision"');
 
     // No rationale: the lifecycle's refusal, as an error summary on the form, the values kept.
     const incomplete = await decide(first, block, { action: "RESOLVE", decision: "ARMS date stands" });

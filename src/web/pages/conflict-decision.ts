@@ -91,7 +91,7 @@ export function refusal(error: unknown, action: string | null): FormErrors | nul
       return {
         items: [
           {
-            href: "#decision",
+            href: "#decision-form",
             text: "This conflict changed since you opened it. Check its state and history, then choose again",
           },
         ],

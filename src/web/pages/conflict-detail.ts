@@ -107,6 +107,8 @@ export interface DetailModel extends PageModel {
   /** The decision form; null when the person may not decide or nothing is left to decide. */
   form: {
     actions: { value: ReviewAction; text: string; hint: string; checked: boolean }[];
+    /** Whether RESOLVE is offered, which takes what was decided. */
+    asksDecision: boolean;
     decision: string;
     rationale: string;
   } | null;
@@ -139,6 +141,26 @@ const DONE: Readonly<Record<string, string>> = {
   dismissed: "The conflict is dismissed.",
 };
 
+/**
+ * OASys and ARMS evidence in pairs: the same field on both sides first, then what is left of each side in
+ * the rule's order (the two agencies name a question differently: offender.gender, subject.gender).
+ */
+export function sideBySide(evidence: readonly Evidence[]): [Evidence | null, Evidence | null][] {
+  const oasys = evidence.filter((e) => e.side === "OASYS");
+  const arms = evidence.filter((e) => e.side === "ARMS");
+  const pairs: [Evidence | null, Evidence | null][] = [];
+  const left = [...arms];
+  const unpaired: Evidence[] = [];
+  for (const o of oasys) {
+    const i = left.findIndex((a) => a.field === o.field);
+    if (i >= 0) pairs.push([o, left.splice(i, 1)[0]!]);
+    else unpaired.push(o);
+  }
+  for (let i = 0; i < Math.max(unpaired.length, left.length); i++)
+    pairs.push([unpaired[i] ?? null, left[i] ?? null]);
+  return pairs;
+}
+
 export interface DetailInput {
   conflict: Shown<ConflictView>;
   history: Shown<ConflictEventView>[];
@@ -162,9 +184,6 @@ export function conflictDetailModel(input: DetailInput): DetailModel {
     basis: basisOf(c.ruleId, e.side),
     owner: OWNER[e.side],
   });
-  const fields = [
-    ...new Set(c.evidence.filter((e) => e.side === "OASYS" || e.side === "ARMS").map((e) => e.field)),
-  ];
   const pending = c.pendingApproval ?? null;
   const mine = pending !== null && pending.actor === input.viewerSubject;
   const actions = validActionsFrom(c.state);
@@ -207,11 +226,14 @@ export function conflictDetailModel(input: DetailInput): DetailModel {
             : null,
         }
       : null,
-    values: fields.map((field) => {
-      const oasys = c.evidence.find((e) => e.field === field && e.side === "OASYS");
-      const arms = c.evidence.find((e) => e.field === field && e.side === "ARMS");
-      return { field, oasys: oasys ? cell(oasys) : null, arms: arms ? cell(arms) : null };
-    }),
+    values: sideBySide(c.evidence).map(([oasys, arms]) => ({
+      field:
+        oasys && arms && oasys.field !== arms.field
+          ? `${oasys.field} / ${arms.field}`
+          : (oasys ?? arms)!.field,
+      oasys: oasys ? cell(oasys) : null,
+      arms: arms ? cell(arms) : null,
+    })),
     otherEvidence: c.evidence
       .filter((e) => e.side !== "OASYS" && e.side !== "ARMS")
       .map((e) => ({ side: e.side, field: e.field, ...cell(e) })),
@@ -234,6 +256,7 @@ export function conflictDetailModel(input: DetailInput): DetailModel {
       input.mayDecide && actions.length > 0 && !mine
         ? {
             actions: actions.map((a) => ({ value: a, ...ACTION_TEXT[a], checked: form?.action === a })),
+            asksDecision: actions.includes("RESOLVE"),
             decision: form?.decision ?? "",
             rationale: form?.rationale ?? "",
           }
