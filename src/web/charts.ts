@@ -16,6 +16,7 @@
 import { parse, View } from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import { compile } from "vega-lite";
+import type { DayCount } from "../store/repositories/dashboard.ts";
 
 /** GOV.UK colours with at least 3:1 contrast on white (WCAG 1.4.11), for series. */
 export const PALETTE = ["#1d70b8", "#d4351c", "#505a5f", "#00703c", "#912b88", "#b58840", "#0b0c0c"];
@@ -75,4 +76,65 @@ export async function renderChart(input: ChartInput): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** Day-by-key counts (src/store/repositories/dashboard.ts) as one row per day with a column per key (zero where nothing was counted). */
+export function pivot(
+  days: readonly string[],
+  keys: readonly string[],
+  counts: readonly DayCount[],
+): number[][] {
+  const at = new Map(counts.map((c) => [`${c.day} ${c.key}`, c.count]));
+  return days.map((day) => keys.map((key) => at.get(`${day} ${key}`) ?? 0));
+}
+
+export const long = (
+  days: readonly string[],
+  keys: readonly string[],
+  table: number[][],
+  name: (k: string) => string,
+) => days.flatMap((day, i) => keys.map((key, j) => ({ day, series: name(key), count: table[i]?.[j] ?? 0 })));
+
+/** A chart of counts per day, one series per key, in the colours given (name -> colour, legend order). */
+export function timeSeries(
+  id: string,
+  title: string,
+  description: string,
+  values: { day: string; series: string; count: number }[],
+  mark: "line" | "bar",
+  legend: string,
+  colours: readonly (readonly [string, string])[],
+): ChartInput {
+  const scale = { domain: colours.map(([name]) => name), range: colours.map(([, colour]) => colour) };
+  return {
+    id,
+    title,
+    description,
+    spec: {
+      width: 640,
+      height: 220,
+      data: { values },
+      mark: mark === "line" ? { type: "line", point: { size: 40 }, strokeWidth: 2 } : { type: "bar" },
+      encoding: {
+        x: {
+          field: "day",
+          type: "temporal",
+          timeUnit: "yearmonthdate",
+          title: "Day",
+          axis: { format: "%-d %b", labelAngle: 0 },
+        },
+        y: {
+          field: "count",
+          type: "quantitative",
+          title: "Count",
+          axis: { format: "d", tickMinStep: 1 },
+          ...(mark === "bar" ? { stack: "zero" } : {}),
+        },
+        color: { field: "series", type: "nominal", title: legend, scale },
+        ...(mark === "line"
+          ? { shape: { field: "series", type: "nominal", title: legend, scale: { domain: scale.domain } } }
+          : {}),
+      },
+    },
+  };
 }

@@ -27,7 +27,7 @@ import {
   type OutboxCount,
   outboxCounts,
 } from "../../store/repositories/dashboard.ts";
-import { type ChartInput, renderChart } from "../charts.ts";
+import { type ChartInput, long, pivot, renderChart, timeSeries } from "../charts.ts";
 import type { Page, PageModel } from "./page.ts";
 import { pageTitle } from "./page.ts";
 
@@ -75,57 +75,6 @@ const SEVERITY_NAMES: Readonly<Record<Severity, string>> = {
   INFO: "Information",
 };
 
-/** Day-by-key counts as one row per day with a column per key (zero where nothing was counted). */
-function pivot(days: readonly string[], keys: readonly string[], counts: readonly DayCount[]): number[][] {
-  const at = new Map(counts.map((c) => [`${c.day} ${c.key}`, c.count]));
-  return days.map((day) => keys.map((key) => at.get(`${day} ${key}`) ?? 0));
-}
-
-const long = (
-  days: readonly string[],
-  keys: readonly string[],
-  table: number[][],
-  name: (k: string) => string,
-) => days.flatMap((day, i) => keys.map((key, j) => ({ day, series: name(key), count: table[i]?.[j] ?? 0 })));
-
-function timeSeries(
-  id: string,
-  title: string,
-  description: string,
-  values: { day: string; series: string; count: number }[],
-  mark: "line" | "bar",
-  legend: string,
-): ChartInput {
-  return {
-    id,
-    title,
-    description,
-    spec: {
-      width: 640,
-      height: 220,
-      data: { values },
-      mark: mark === "line" ? { type: "line", point: { size: 40 }, strokeWidth: 2 } : { type: "bar" },
-      encoding: {
-        x: {
-          field: "day",
-          type: "temporal",
-          timeUnit: "yearmonthdate",
-          title: "Day",
-          axis: { format: "%-d %b", labelAngle: 0 },
-        },
-        y: {
-          field: "count",
-          type: "quantitative",
-          title: "Count",
-          ...(mark === "bar" ? { stack: "zero" } : {}),
-        },
-        color: { field: "series", type: "nominal", title: legend },
-        ...(mark === "line" ? { shape: { field: "series", type: "nominal", title: legend } } : {}),
-      },
-    },
-  };
-}
-
 const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 function conflictsSection(data: DashboardData, days: string[]): DashboardSection {
@@ -149,6 +98,11 @@ function conflictsSection(data: DashboardData, days: string[]): DashboardSection
       long(days, SEVERITIES, live, name),
       "line",
       "Severity",
+      [
+        [name("BLOCK"), "#d4351c"],
+        [name("WARN"), "#b35900"],
+        [name("INFO"), "#505a5f"],
+      ],
     ),
     tables: [
       {
@@ -183,22 +137,25 @@ function decisionsSection(data: DashboardData): DashboardSection {
         : `No decisions in the last ${WEEKS} weeks.`,
       "Hours from a conflict being opened to a reviewer's decision (acknowledged, resolved or dismissed), by the week of the decision.",
     ],
-    chart: {
-      id: "chart-decisions",
-      title: `Median hours to decision per week, last ${WEEKS} weeks`,
-      description:
-        "A bar per week (by the Monday it starts) giving the median hours from a conflict opening to its decision. The table below the chart has the same numbers with the count and the 90th percentile.",
-      spec: {
-        width: 640,
-        height: 200,
-        data: { values: rows.map((r) => ({ week: r.week, hours: r.medianHours })) },
-        mark: { type: "bar", color: "#1d70b8" },
-        encoding: {
-          x: { field: "week", type: "ordinal", title: "Week starting", axis: { labelAngle: 0 } },
-          y: { field: "hours", type: "quantitative", title: "Median hours" },
-        },
-      },
-    },
+    chart:
+      rows.length === 0
+        ? null
+        : {
+            id: "chart-decisions",
+            title: `Median hours to decision per week, last ${WEEKS} weeks`,
+            description:
+              "A bar per week (by the Monday it starts) giving the median hours from a conflict opening to its decision. The table below the chart has the same numbers with the count and the 90th percentile.",
+            spec: {
+              width: 640,
+              height: 200,
+              data: { values: rows.map((r) => ({ week: r.week, hours: r.medianHours })) },
+              mark: { type: "bar", color: "#1d70b8" },
+              encoding: {
+                x: { field: "week", type: "ordinal", title: "Week starting", axis: { labelAngle: 0 } },
+                y: { field: "hours", type: "quantitative", title: "Median hours", axis: { tickMinStep: 1 } },
+              },
+            },
+          },
     tables: [
       {
         caption: "Decisions per week",
@@ -229,21 +186,29 @@ function prefillSection(data: DashboardData, mapping: Mapping): DashboardSection
           `Counted as ${PREFILLED_FIELD}.`,
         ]
       : ["There are no drafts yet."],
-    chart: {
-      id: "chart-prefill",
-      title: "Drafts by the number of fields pre-filled",
-      description: `A bar per number of pre-filled fields (out of ${totals.formFields} on the ARMS form) giving how many drafts pre-fill that many. The table below the chart has the same numbers.`,
-      spec: {
-        width: 640,
-        height: 200,
-        data: { values: bins.map(([fields, drafts]) => ({ fields, drafts })) },
-        mark: { type: "bar", color: "#00703c" },
-        encoding: {
-          x: { field: "fields", type: "ordinal", title: "Fields pre-filled", axis: { labelAngle: 0 } },
-          y: { field: "drafts", type: "quantitative", title: "Drafts" },
-        },
-      },
-    },
+    chart:
+      bins.length === 0
+        ? null
+        : {
+            id: "chart-prefill",
+            title: "Drafts by the number of fields pre-filled",
+            description: `A bar per number of pre-filled fields (out of ${totals.formFields} on the ARMS form) giving how many drafts pre-fill that many. The table below the chart has the same numbers.`,
+            spec: {
+              width: 640,
+              height: 200,
+              data: { values: bins.map(([fields, drafts]) => ({ fields, drafts })) },
+              mark: { type: "bar", color: "#00703c" },
+              encoding: {
+                x: { field: "fields", type: "ordinal", title: "Fields pre-filled", axis: { labelAngle: 0 } },
+                y: {
+                  field: "drafts",
+                  type: "quantitative",
+                  title: "Drafts",
+                  axis: { format: "d", tickMinStep: 1 },
+                },
+              },
+            },
+          },
     tables: [
       {
         caption: "Drafts by the number of fields pre-filled",
@@ -279,6 +244,13 @@ function pushSection(data: DashboardData, days: string[]): DashboardSection {
       long(days, OUTCOMES, attempts, words),
       "bar",
       "Outcome",
+      [
+        [words("DELIVERED"), "#00703c"],
+        [words("ALREADY_HELD"), "#1d70b8"],
+        [words("RETRY"), "#b35900"],
+        [words("TIMEOUT"), "#912b88"],
+        [words("PERMANENT_FAILURE"), "#d4351c"],
+      ],
     ),
     tables: [
       {
@@ -316,6 +288,11 @@ function deadLettersSection(data: DashboardData, days: string[]): DashboardSecti
       long(days, STAGES, byDay, words),
       "bar",
       "Stage",
+      [
+        [words("INGEST"), "#1d70b8"],
+        [words("RECONCILE"), "#912b88"],
+        [words("PUSH"), "#b35900"],
+      ],
     ),
     tables: [
       {
