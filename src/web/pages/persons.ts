@@ -14,7 +14,6 @@
  * the same read as GET /v1/persons/{id}), through the same visibility applier (src/auth/visibility.ts)
  * with the roles this page allows, and audited as consultations as the API's reads are.
  */
-import { viewerFor } from "../../auth/visibility.ts";
 import { BridgeError, isBridgeError } from "../../errors.ts";
 import { auditActor } from "../../http/audit-actor.ts";
 import {
@@ -30,6 +29,7 @@ import { isUuid } from "../../store/paging.ts";
 import type { Page, PageContext, PageModel } from "./page.ts";
 import { pageTitle } from "./page.ts";
 import { personPageModel } from "./person-model.ts";
+import { pageViewer } from "./viewer.ts";
 
 export interface SearchModel extends PageModel {
   field: SearchField | null;
@@ -94,10 +94,6 @@ export function searchModel(input: {
 }
 
 /** The caller's viewer for this page: the visibility applier with the roles the page allows. */
-function viewerOf(ctx: PageContext, method: string, url: string) {
-  return viewerFor(ctx.deps.policy.visibility, ctx.principal, ctx.deps.policy.page(method, url)?.roles);
-}
-
 const readContext = (ctx: PageContext, justification: string): ReadContext => ({
   actor: auditActor(ctx.request),
   at: ctx.now.toISOString(),
@@ -134,7 +130,7 @@ export const personSearchPostPage: Page = {
     try {
       found = await searchPersons(
         ctx.deps.api.db,
-        viewerOf(ctx, "POST", "/persons"),
+        pageViewer(ctx),
         { field, value, today: ctx.now.toISOString() },
         readContext(ctx, "person looked up by identifier through the web's person search"),
       );
@@ -161,7 +157,7 @@ export const personPage: Page = {
     const shown = isUuid(id)
       ? await readPerson(
           ctx.deps.api.db,
-          viewerOf(ctx, "GET", "/persons/:id"),
+          pageViewer(ctx),
           id,
           readContext(ctx, "reconciled view of the person read through the web's person page"),
         )
