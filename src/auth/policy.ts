@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Document, LineCounter, type Node, parseDocument } from "yaml";
-import { nodeAt } from "../core/conflicts/thresholds.ts";
+import { nodeAt } from "../core/data-file.ts";
 import { schemaValidator } from "../core/schemas.ts";
 import { BridgeError } from "../errors.ts";
 import { type Principal, ROLES, type Role } from "./principal.ts";

@@ -1,12 +1,10 @@
 /**
  * Retention periods per data class: YAML text -> validated `RetentionPolicy` (pure; `load.ts` reads the
- * file), and the cut-off instant a period gives at a moment. Errors name file, line and column, as the
- * conflict thresholds' do (src/core/conflicts/thresholds.ts).
+ * file), and the cut-off instant a period gives at a moment. Errors name file, line and column, through
+ * the same reader as the conflict thresholds (src/core/data-file.ts).
  */
-import { LineCounter, parseDocument } from "yaml";
 import { BridgeError } from "../../errors.ts";
-import { nodeAt, positionOf } from "../conflicts/thresholds.ts";
-import { schemaValidator } from "../schemas.ts";
+import { changelogProblems, parseDataFile } from "../data-file.ts";
 
 export const RETENTION_SCHEMA = "retention.schema.json";
 
@@ -41,16 +39,6 @@ interface RetentionFile {
   periods: Record<DataClass, string>;
 }
 
-function invalid(file: string, at: { line: number; column: number } | null, path: string, reason: string) {
-  const where = at ? `${file}:${at.line}:${at.column}` : file;
-  return new BridgeError("BRIDGE_E_RETENTION_INVALID", `${where} ${path} ${reason}`, {
-    file,
-    line: at?.line ?? null,
-    column: at?.column ?? null,
-    path,
-  });
-}
-
 export function parsePeriod(text: string): Period | null {
   if (text === "never") return null;
   const m = /^P([1-9][0-9]{0,3})([DWMY])$/.exec(text);
@@ -60,40 +48,13 @@ export function parsePeriod(text: string): Period | null {
 
 /** Parse and validate the retention YAML. Throws `BRIDGE_E_RETENTION_INVALID` naming file:line:column. */
 export function parseRetention(text: string, file: string): RetentionPolicy {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const pos = syntax.linePos?.[0];
-    throw invalid(
-      file,
-      pos ? { line: pos.line, column: pos.col } : null,
-      "/",
-      syntax.message.split("\n")[0] ?? "",
-    );
-  }
-  const data = doc.toJS() as unknown;
-  const validate = schemaValidator(RETENTION_SCHEMA);
-  if (!validate(data)) {
-    const e = validate.errors?.[0];
-    const extra = e?.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }) : null;
-    const node = nodeAt(doc, e?.instancePath ?? "", extra?.additionalProperty);
-    const reason = extra
-      ? `has an unknown setting "${extra.additionalProperty}"`
-      : e?.keyword === "pattern"
-        ? "must be a period: P<n>D, P<n>W, P<n>M, P<n>Y or never"
-        : (e?.message ?? "is invalid");
-    throw invalid(file, positionOf(node, lines), e?.instancePath || "/", reason);
-  }
-  const parsed = data as RetentionFile;
-  if (!parsed.changelog.some((c) => c.version === parsed.version)) {
-    throw invalid(
-      file,
-      positionOf(nodeAt(doc, "/version"), lines),
-      "/version",
-      `has no changelog entry for version ${parsed.version}`,
-    );
-  }
+  const parsed = parseDataFile<RetentionFile>(text, file, {
+    schema: RETENTION_SCHEMA,
+    code: "BRIDGE_E_RETENTION_INVALID",
+    describe: (e) =>
+      e.keyword === "pattern" ? "must be a period: P<n>D, P<n>W, P<n>M, P<n>Y or never" : null,
+    problems: changelogProblems,
+  });
   const periods = Object.fromEntries(DATA_CLASSES.map((c) => [c, parsePeriod(parsed.periods[c])])) as Record<
     DataClass,
     Period | null
