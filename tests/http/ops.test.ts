@@ -174,6 +174,7 @@ describe("OpenAPI", () => {
         "GET /v1/deliveries",
         "GET /v1/dead-letters",
         "POST /v1/dead-letters/{id}/replay",
+        "POST /v1/dead-letters/{id}/discard",
       ].sort(),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(
