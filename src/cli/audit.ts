@@ -4,7 +4,6 @@
  * subject-access request with every entry about one person in a period. The subject asked about is never
  * logged or echoed: messages name seqs, dates and counts only.
  */
-import { parseArgs } from "node:util";
 import { londonToday } from "../clock.ts";
 import { loadConfig } from "../config.ts";
 import { parseCrn, parsePnc, pncPivotYear } from "../core/identity/identifiers.ts";
@@ -21,7 +20,7 @@ import {
 } from "../store/repositories/audit-chain.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { writer } from "./output.ts";
-import { argsProblem, usageError } from "./usage.ts";
+import { parseOptions, usageError } from "./usage.ts";
 
 export const HELP = `usage: bridge audit verify [--from-seq <n>] [--json]
        bridge audit export --subject <person id|CRN|PNC> --from <date> --to <date> [--json]
@@ -156,10 +155,11 @@ async function exportTrail(io: CliIo, values: Values): Promise<number> {
   return EXIT.OK;
 }
 
-type Values = ReturnType<typeof parse>["values"];
+type Values = NonNullable<ReturnType<typeof parse>>["values"];
 
-function parse(argv: string[]) {
-  return parseArgs({
+/** The arguments, or null after the shared usage error (src/cli/usage.ts). */
+function parse(argv: string[], io: CliIo) {
+  return parseOptions(io, USAGE, {
     args: argv,
     allowPositionals: true,
     options: {
@@ -174,13 +174,8 @@ function parse(argv: string[]) {
 }
 
 export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    // parseArgs quotes unknown options, never values.
-    return usage(io, argsProblem(e as Error));
-  }
+  const parsed = parse(argv, io);
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(HELP);

@@ -3,13 +3,12 @@
  * service's store, with the periods of mappings/retention.yaml (or RETENTION_PATH). Prints, per class,
  * the period, the cut-off and how much was (or, dry, would be) erased; never content.
  */
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { loadRetention } from "../core/retention/load.ts";
 import { type ClassReport, DEFAULT_BATCH_SIZE, runRetention } from "../pipeline/retention.ts";
 import { openStore } from "../store/index.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { argsProblem, usageError, usageLine } from "./usage.ts";
+import { parseOptions, usageError, usageLine } from "./usage.ts";
 
 export const HELP = `usage: bridge retention run [--dry-run] [--batch-size <n>] [--json]
 
@@ -49,12 +48,8 @@ function line(c: ClassReport, dryRun: boolean): string {
 }
 
 export async function retentionCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    return usage(io, argsProblem(e as Error));
-  }
+  const parsed = parse(argv, io);
+  if (!parsed) return EXIT.FATAL;
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(HELP);
@@ -98,8 +93,9 @@ export async function retentionCommand(argv: string[], io: CliIo): Promise<numbe
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
+/** The arguments, or null after the shared usage error (src/cli/usage.ts). */
+function parse(argv: string[], io: CliIo) {
+  return parseOptions(io, USAGE, {
     args: argv,
     allowPositionals: true,
     options: {
