@@ -152,3 +152,26 @@ export async function checkPage(page: CheckedPage, name: string): Promise<void> 
   if (problems.length > 0)
     throw new Error(`${name}: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
 }
+
+/** On a conflict page: chooses an action, writes the decision and rationale, and sends the form. */
+export async function decide(
+  page: CheckedPage,
+  action: string,
+  decision: string | null,
+  rationale: string,
+): Promise<void> {
+  await page.locator("label", { hasText: new RegExp(`^\\s*${action}\\s*$`) }).click();
+  if (decision !== null) await page.getByLabel("Decision", { exact: true }).fill(decision);
+  await page.getByLabel("Rationale", { exact: true }).fill(rationale);
+  await Promise.all([
+    page.waitForURL(/\?done=/),
+    page.getByRole("button", { name: "Record decision" }).click(),
+  ]);
+}
+
+/** Opens a conflict from the queue (filtered to live BLOCKs), as a reviewer does. */
+export async function openFromQueue(page: CheckedPage, url: string, id: string): Promise<void> {
+  await page.goto(`${url}/conflicts?filtered=1&severity=BLOCK&state=OPEN&state=ACKNOWLEDGED`);
+  await page.locator(`a[href="/conflicts/${id}"]`).click();
+  await page.waitForURL(`${url}/conflicts/${id}`);
+}

@@ -23,7 +23,15 @@ import { waitFor } from "../e2e/support.ts";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "../queue/support.ts";
 import { DATABASE_URL, uniqueSchema } from "../store/support.ts";
 import { authAs, testAuthEnv, testIdp } from "../support/tokens.ts";
-import { type CheckedPage, checkPage, launchBrowser, openPage, signIn } from "./browser.ts";
+import {
+  type CheckedPage,
+  checkPage,
+  decide,
+  launchBrowser,
+  openFromQueue,
+  openPage,
+  signIn,
+} from "./browser.ts";
 
 const prefix = uniquePrefix();
 const schema = uniqueSchema();
@@ -130,23 +138,6 @@ async function heldByOneBlock(): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Chooses an action, writes the decision and rationale, and sends the form. */
-async function decide(page: CheckedPage, action: string, decision: string | null, rationale: string) {
-  await page.locator("label", { hasText: new RegExp(`^\\s*${action}\\s*$`) }).click();
-  if (decision !== null) await page.getByLabel("Decision", { exact: true }).fill(decision);
-  await page.getByLabel("Rationale", { exact: true }).fill(rationale);
-  await Promise.all([
-    page.waitForURL(/\?done=/),
-    page.getByRole("button", { name: "Record decision" }).click(),
-  ]);
-}
-
-async function openFromQueue(page: CheckedPage, id: string): Promise<void> {
-  await page.goto(`${url}/conflicts?filtered=1&severity=BLOCK&state=OPEN&state=ACKNOWLEDGED`);
-  await page.locator(`a[href="/conflicts/${id}"]`).click();
-  await page.waitForURL(`${url}/conflicts/${id}`);
-}
-
 describe("the conflict pages in Chromium", () => {
   it("a BLOCK from the queue to resolution by two reviewers, the same reviewer refused, the release delivered", async () => {
     const [id] = await heldByOneBlock();
@@ -155,7 +146,7 @@ describe("the conflict pages in Chromium", () => {
     await first.goto(`${url}/conflicts`);
     expect(await first.title()).toBe("Conflicts - OASys–ARMS bridge");
     await checkPage(first, "conflict-queue");
-    await openFromQueue(first, id!);
+    await openFromQueue(first, url, id!);
     expect(await first.title()).toBe("Conflict - OASys–ARMS bridge");
     await checkPage(first, "conflict-detail-open");
 
@@ -186,7 +177,7 @@ describe("the conflict pages in Chromium", () => {
 
     const second = await openPage(browser);
     await signIn(second, stack(), "data.team.2");
-    await openFromQueue(second, id!);
+    await openFromQueue(second, url, id!);
     await expect(second.locator("#four-eyes").textContent()).resolves.toMatch(
       /First review by .* needs a second reviewer/,
     );
@@ -231,7 +222,7 @@ describe("the conflict pages in Chromium", () => {
     const id = row?.id;
     const page = await openPage(browser, { javaScriptEnabled: false });
     await signIn(page, stack(), "data.team.2");
-    await openFromQueue(page, id!);
+    await openFromQueue(page, url, id!);
     await decide(page, "Acknowledge", null, "Seen");
     await decide(page, "Dismiss", null, "Not a real difference: the same assessment");
     await expect(page.locator(".govuk-notification-banner").textContent()).resolves.toContain(

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientCredentialsToken, devSecret } from "../../simulators/idp/index.ts";
 import { waitFor } from "../e2e/support.ts";
 import {
-  type CheckedPage,
   checkPage,
+  decide,
   launchBrowser,
+  openFromQueue,
   openPage,
   type Stack,
   signIn,
@@ -62,22 +63,6 @@ async function releasableBlock(): Promise<string> {
   throw new Error("the demo's examples no longer hold a matched person by one BLOCK alone");
 }
 
-async function decide(page: CheckedPage, action: string, decision: string | null, rationale: string) {
-  await page.locator("label", { hasText: new RegExp(`^\\s*${action}\\s*$`) }).click();
-  if (decision !== null) await page.getByLabel("Decision", { exact: true }).fill(decision);
-  await page.getByLabel("Rationale", { exact: true }).fill(rationale);
-  await Promise.all([
-    page.waitForURL(/\?done=/),
-    page.getByRole("button", { name: "Record decision" }).click(),
-  ]);
-}
-
-async function openFromQueue(page: CheckedPage, id: string): Promise<void> {
-  await page.goto(`${stack.url}/conflicts?filtered=1&severity=BLOCK&state=OPEN&state=ACKNOWLEDGED`);
-  await page.locator(`a[href="/conflicts/${id}"]`).click();
-  await page.waitForURL(`${stack.url}/conflicts/${id}`);
-}
-
 describe("the README's review path on npm run demo -- --serve", () => {
   it("two reviewers resolve a BLOCK in the browser, and what it held back reaches the agency", async () => {
     const id = await releasableBlock();
@@ -87,14 +72,14 @@ describe("the README's review path on npm run demo -- --serve", () => {
 
     const first = await openPage(browser);
     await signIn(first, stack, "data.team.1");
-    await openFromQueue(first, id);
+    await openFromQueue(first, stack.url, id);
     await decide(first, "Acknowledge", null, "Looking into it");
     await decide(first, "Resolve", "Both judgements stand", "Checked with both agencies");
     await expect(first.locator("main").textContent()).resolves.toContain("You gave the first review");
 
     const second = await openPage(browser);
     await signIn(second, stack, "data.team.2");
-    await openFromQueue(second, id);
+    await openFromQueue(second, stack.url, id);
     await decide(second, "Resolve", "Both judgements stand", "Agreed after checking the records");
     await expect(second.locator(".govuk-notification-banner").textContent()).resolves.toContain("resolved");
     await expect(second.locator("#released").count()).resolves.toBe(1);
