@@ -23,7 +23,7 @@ import {
   type VerifyReport,
   verifyChain,
 } from "../../store/repositories/audit-chain.ts";
-import type { Page, PageContext, PageModel } from "./page.ts";
+import type { Page, PageContext, PageModel, PageResult } from "./page.ts";
 import { pageTitle } from "./page.ts";
 
 /** Entries shown on the page; the download has them all. */
@@ -150,6 +150,28 @@ async function entries(
 const VIEW = "pages/audit.njk";
 const body = (ctx: PageContext) => (ctx.request.body ?? {}) as Record<string, unknown>;
 
+/**
+ * The search and export forms' shared step: the posted subject and period read and checked, then the
+ * entries found; or the form again with its errors (400).
+ */
+async function search(ctx: PageContext) {
+  const read = readSearch(body(ctx), londonToday(ctx.now));
+  if (!read.ok) {
+    const refused: PageResult = {
+      view: VIEW,
+      model: auditModel({ form: read.form, fieldErrors: read.fieldErrors }),
+      status: 400,
+    };
+    return { ok: false as const, refused };
+  }
+  return {
+    ok: true as const,
+    form: read.form,
+    period: { from: read.from, to: read.to },
+    found: await entries(ctx, read),
+  };
+}
+
 export const auditPage: Page = {
   method: "GET",
   url: "/audit",
@@ -174,24 +196,14 @@ export const auditSearchPage: Page = {
   method: "POST",
   url: "/audit/search",
   async handle(ctx) {
-    const search = readSearch(body(ctx), londonToday(ctx.now));
-    if (!search.ok) {
-      return {
-        view: VIEW,
-        model: auditModel({ form: search.form, fieldErrors: search.fieldErrors }),
-        status: 400,
-      };
-    }
-    const found = await entries(ctx, search);
+    const searched = await search(ctx);
+    if (!searched.ok) return searched.refused;
+    const { form, period, found } = searched;
     return {
       view: VIEW,
       model: auditModel({
-        form: search.form,
-        results: {
-          total: found.length,
-          shown: found.slice(0, SHOWN),
-          period: { from: search.from, to: search.to },
-        },
+        form,
+        results: { total: found.length, shown: found.slice(0, SHOWN), period },
       }),
     };
   },
@@ -201,15 +213,9 @@ export const auditExportPage: Page = {
   method: "POST",
   url: "/audit/export",
   async handle(ctx) {
-    const search = readSearch(body(ctx), londonToday(ctx.now));
-    if (!search.ok) {
-      return {
-        view: VIEW,
-        model: auditModel({ form: search.form, fieldErrors: search.fieldErrors }),
-        status: 400,
-      };
-    }
-    const found = await entries(ctx, search);
+    const searched = await search(ctx);
+    if (!searched.ok) return searched.refused;
+    const { found } = searched;
     return {
       download: {
         filename: pageTitle("audit-export.jsonl"),
